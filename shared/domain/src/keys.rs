@@ -1,0 +1,58 @@
+//! The key design of the single table, written once. `docs/data-model.md` explains it with the
+//! access patterns it serves.
+//!
+//! One partition per account holds what an account *is* (its meta item, Owner claim, users,
+//! uniqueness claims, groups, memberships, shifts), so reconcile reads an account with one
+//! paginated query. High-volume, append-only items (audit, outbox, reset tokens) get partitions of
+//! their own and stay out of that read.
+
+use crate::ports::table::Key;
+use crate::values::{AccountId, Email, PersonName, UserId, Username};
+
+/// Separates the parts of a composite index sort key. It sorts below every character a name may
+/// hold (names refuse control characters), so "Silva" sorts before "Silva Jr".
+const PART: char = '\u{1}';
+
+pub fn account_pk(account: &AccountId) -> String {
+    format!("ACCOUNT#{account}")
+}
+
+/// The account's own item (name, seats). Its existence is the account's existence.
+pub fn account(account: &AccountId) -> Key {
+    Key::new(account_pk(account), "ACCOUNT")
+}
+
+/// The Owner claim: exactly one per account, holding the Owner's user id.
+pub fn owner_claim(account: &AccountId) -> Key {
+    Key::new(account_pk(account), "OWNER")
+}
+
+pub const USER_PREFIX: &str = "USER#";
+
+pub fn user(account: &AccountId, user: &UserId) -> Key {
+    Key::new(account_pk(account), format!("{USER_PREFIX}{user}"))
+}
+
+/// Uniqueness claim on an email (case-folded), holding the user id.
+pub fn email_claim(account: &AccountId, email: &Email) -> Key {
+    Key::new(account_pk(account), format!("EMAIL#{}", email.key()))
+}
+
+/// Uniqueness claim on a username (case-folded), holding the user id.
+pub fn username_claim(account: &AccountId, username: &Username) -> Key {
+    Key::new(account_pk(account), format!("USERNAME#{}", username.key()))
+}
+
+/// The sparse index partition listing an account's users by name.
+pub fn users_by_name(account: &AccountId) -> String {
+    format!("USERS#{account}")
+}
+
+/// Sorts users by last name, then first name (case-folded), the id breaking ties.
+pub fn user_name_sort_key(last: &PersonName, first: &PersonName, id: &UserId) -> String {
+    format!(
+        "{}{PART}{}{PART}{id}",
+        last.as_str().to_lowercase(),
+        first.as_str().to_lowercase()
+    )
+}

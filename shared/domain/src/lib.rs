@@ -1,0 +1,11 @@
+//! Roster's domain: value types, entities, the rules of the product, the use cases, and the ports
+//! the adapters implement. Nothing here knows about AWS, HTTP or SQL.
+
+pub mod entities;
+pub mod error;
+pub mod keys;
+pub mod ports;
+pub mod usecases;
+pub mod values;
+
+pub use error::{DomainError, FieldError};

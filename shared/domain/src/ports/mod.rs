@@ -1,0 +1,4 @@
+//! The ports: what the domain needs from the outside world, as traits the adapters implement.
+
+pub mod clock;
+pub mod table;

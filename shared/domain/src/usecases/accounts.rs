@@ -1,0 +1,161 @@
+//! Creating an account with its Owner (SPEC.md §1).
+
+use serde::Deserialize;
+
+use super::Roster;
+use super::records::{self, claim_item};
+use super::users::{NewUser, NewUserInput, claim_conflict, user_writes};
+use crate::entities::{Account, ManagedBy, User};
+use crate::error::{DomainError, FieldErrors};
+use crate::keys;
+use crate::ports::table::{Condition, TableError, Write};
+use crate::values::{AccountId, AccountName, Role, UserType};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccountInput {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub seats: Option<u32>,
+    pub owner: NewUserInput,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAccount {
+    pub id: AccountId,
+    pub name: AccountName,
+    pub seats: Option<u32>,
+    /// A standard user; holds `app-admin` unless other roles are given.
+    pub owner: NewUser,
+}
+
+impl NewAccount {
+    pub fn parse(input: &NewAccountInput) -> Result<Self, DomainError> {
+        let mut errors = FieldErrors::new();
+        let id = errors.required("id", "Account id", input.id.as_deref(), AccountId::parse);
+        let name = errors.required(
+            "name",
+            "Account name",
+            input.name.as_deref(),
+            AccountName::parse,
+        );
+        let owner =
+            match NewUser::parse_with_default_roles(&input.owner, "owner.", &[Role::AppAdmin]) {
+                Ok(owner) if owner.user_type != UserType::Standard => {
+                    errors.push("owner.user_type", "The Owner must be a standard user");
+                    None
+                }
+                Ok(owner) => Some(owner),
+                Err(DomainError::Validation(owner_errors)) => {
+                    for e in owner_errors {
+                        errors.push(e.field, e.message);
+                    }
+                    None
+                }
+                Err(other) => return Err(other),
+            };
+        errors.finish(|| {
+            Some(Self {
+                id: id?,
+                name: name?,
+                seats: input.seats,
+                owner: owner?,
+            })
+        })
+    }
+}
+
+impl Roster {
+    /// Creates the account, its Owner and the Owner claim in one transaction. An account id that
+    /// exists already is a conflict, and nothing is written.
+    pub async fn create_account(
+        &self,
+        input: &NewAccountInput,
+        managed_by: ManagedBy,
+    ) -> Result<(Account, User), DomainError> {
+        let new = NewAccount::parse(input)?;
+        let owner = self.build_user(new.owner, managed_by, true);
+        let account = Account {
+            id: new.id,
+            name: new.name,
+            owner: owner.id.clone(),
+            seats: new.seats,
+            created_at: owner.created_at,
+            version: 1,
+        };
+        let mut writes = vec![
+            Write::put(records::account_item(&account)?, Condition::MustNotExist),
+            Write::put(
+                claim_item(keys::owner_claim(&account.id), &owner.id)?,
+                Condition::MustNotExist,
+            ),
+        ];
+        writes.extend(user_writes(&account.id, &owner)?);
+        match self.table.transact(writes).await {
+            Ok(()) => Ok((account, owner)),
+            Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => Err(
+                DomainError::conflict(format!("account {} already exists", account.id)),
+            ),
+            Err(TableError::ConditionFailed(failed)) if failed.contains(&1) => Err(
+                DomainError::conflict(format!("account {} already has an Owner", account.id)),
+            ),
+            Err(TableError::ConditionFailed(failed)) => {
+                let failed: Vec<usize> = failed.iter().map(|i| i - 2).collect();
+                Err(claim_conflict(&owner, &failed))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn get_account(&self, id: &AccountId) -> Result<Account, DomainError> {
+        match self.table.get(&keys::account(id)).await? {
+            Some(item) => records::account_from_item(&item),
+            None => Err(DomainError::not_found("account", id.as_str())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owner_fields_are_reported_under_owner_and_default_to_app_admin() {
+        let err = NewAccount::parse(&NewAccountInput::default()).unwrap_err();
+        let DomainError::Validation(errors) = err else {
+            panic!()
+        };
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "id",
+                "name",
+                "owner.email",
+                "owner.first_name",
+                "owner.last_name"
+            ]
+        );
+
+        let input = NewAccountInput {
+            id: Some("acme".into()),
+            name: Some("Acme".into()),
+            seats: None,
+            owner: NewUserInput {
+                email: Some("ana@acme.example".into()),
+                first_name: Some("Ana".into()),
+                last_name: Some("Silva".into()),
+                ..Default::default()
+            },
+        };
+        let account = NewAccount::parse(&input).unwrap();
+        assert_eq!(account.owner.roles, [Role::AppAdmin].into());
+
+        let mut stakeholder = input.clone();
+        stakeholder.owner.user_type = Some("stakeholder".into());
+        let DomainError::Validation(errors) = NewAccount::parse(&stakeholder).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(errors[0].field, "owner.user_type");
+    }
+}

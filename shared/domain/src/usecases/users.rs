@@ -1,0 +1,414 @@
+//! Creating, reading, listing and deleting users (SPEC.md §1, §3, §5).
+
+use serde::Deserialize;
+
+use super::Roster;
+use super::records::{self, claim_item};
+use super::retry::{Attempt, optimistic};
+use crate::entities::{ContactMethod, ManagedBy, User, UserStatus};
+use crate::error::{DomainError, FieldError, FieldErrors};
+use crate::keys;
+use crate::ports::table::{Condition, Cursor, Query, TableError, Write};
+use crate::values::{
+    AccountId, Email, ExternalId, PersonName, Role, Roles, UserId, UserType, Username,
+};
+
+/// A user as typed by a person or a file: every field optional and unparsed, so that every
+/// problem can be reported at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserInput {
+    pub email: Option<String>,
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub user_type: Option<String>,
+    pub roles: Option<Vec<String>>,
+    pub external_id: Option<String>,
+}
+
+/// A valid new user, before it has an id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    pub email: Email,
+    pub username: Username,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub user_type: UserType,
+    pub roles: Roles,
+    pub external_id: Option<ExternalId>,
+}
+
+impl NewUser {
+    /// Parses every field, reporting every problem (SPEC.md §3). Roles default to `basic` for a
+    /// standard user and are refused for the other types.
+    pub fn parse(input: &NewUserInput) -> Result<Self, DomainError> {
+        Self::parse_with_default_roles(input, "", &[Role::Basic])
+    }
+
+    /// As [`NewUser::parse`], with field names under `prefix` (e.g. `owner.`) and the roles a
+    /// standard user gets when none are given.
+    pub(crate) fn parse_with_default_roles(
+        input: &NewUserInput,
+        prefix: &str,
+        default_roles: &[Role],
+    ) -> Result<Self, DomainError> {
+        let mut errors = FieldErrors::new();
+        let field = |name: &str| format!("{prefix}{name}");
+        let email = errors.required(
+            &field("email"),
+            "Email",
+            input.email.as_deref(),
+            Email::parse,
+        );
+        let username = errors.optional(
+            &field("username"),
+            "Username",
+            input.username.as_deref(),
+            Username::parse,
+        );
+        let first_name = errors.required(
+            &field("first_name"),
+            "First name",
+            input.first_name.as_deref(),
+            PersonName::parse,
+        );
+        let last_name = errors.required(
+            &field("last_name"),
+            "Last name",
+            input.last_name.as_deref(),
+            PersonName::parse,
+        );
+        let user_type = errors
+            .optional(
+                &field("user_type"),
+                "User type",
+                input.user_type.as_deref(),
+                UserType::parse,
+            )
+            .map(|t| t.unwrap_or(UserType::Standard));
+        let roles = user_type.and_then(|user_type| {
+            parse_roles(
+                &mut errors,
+                &field("roles"),
+                user_type,
+                input.roles.as_deref(),
+                default_roles,
+            )
+        });
+        let external_id = errors.optional(
+            &field("external_id"),
+            "External id",
+            input.external_id.as_deref(),
+            ExternalId::parse,
+        );
+        errors.finish(|| {
+            let email = email?;
+            Some(Self {
+                username: username?.unwrap_or_else(|| Username::from(&email)),
+                email,
+                first_name: first_name?,
+                last_name: last_name?,
+                user_type: user_type?,
+                roles: roles?,
+                external_id: external_id?,
+            })
+        })
+    }
+}
+
+fn parse_roles(
+    errors: &mut FieldErrors,
+    field: &str,
+    user_type: UserType,
+    raw: Option<&[String]>,
+    default_roles: &[Role],
+) -> Option<Roles> {
+    match (user_type.holds_roles(), raw) {
+        (true, None) => Some(default_roles.iter().copied().collect()),
+        (false, None) => Some(Roles::new()),
+        (false, Some(_)) => {
+            errors.push(
+                field,
+                format!("Roles can only be held by standard users, not {user_type}"),
+            );
+            None
+        }
+        (true, Some([])) => {
+            errors.push(field, "Roles must name at least one role");
+            None
+        }
+        (true, Some(list)) => {
+            let mut roles = Roles::new();
+            let mut ok = true;
+            for (i, raw) in list.iter().enumerate() {
+                match Role::parse(raw) {
+                    Ok(role) => {
+                        roles.insert(role);
+                    }
+                    Err(reason) => {
+                        errors.push(format!("{field}[{i}]"), format!("Role {reason}"));
+                        ok = false;
+                    }
+                }
+            }
+            ok.then_some(roles)
+        }
+    }
+}
+
+/// A page of users sorted by last name, then first name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserPage {
+    pub users: Vec<User>,
+    pub next: Option<Cursor>,
+}
+
+impl Roster {
+    /// Creates a user with its email and username claims in one transaction: two concurrent
+    /// creates with the same email (in any case) cannot both succeed.
+    pub async fn create_user(
+        &self,
+        account: &AccountId,
+        input: &NewUserInput,
+        managed_by: ManagedBy,
+    ) -> Result<User, DomainError> {
+        let new = NewUser::parse(input)?;
+        let user = self.build_user(new, managed_by, false);
+        let mut writes = vec![Write::check(keys::account(account), Condition::MustExist)];
+        writes.extend(user_writes(account, &user)?);
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(user),
+            Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => {
+                Err(DomainError::not_found("account", account.as_str()))
+            }
+            Err(TableError::ConditionFailed(failed)) => {
+                // Shift past the account check so indices match `user_writes`.
+                let failed: Vec<usize> = failed.iter().map(|i| i - 1).collect();
+                Err(claim_conflict(&user, &failed))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A new user value with fresh id and timestamps; not yet stored.
+    pub(crate) fn build_user(&self, new: NewUser, managed_by: ManagedBy, is_owner: bool) -> User {
+        let now = self.clock.now();
+        let contact_methods = if new.user_type.receives_alerts() {
+            vec![ContactMethod::email_official()]
+        } else {
+            Vec::new()
+        };
+        User {
+            id: UserId::from_ulid(self.ids.new_id()),
+            email: new.email,
+            username: new.username,
+            first_name: new.first_name,
+            last_name: new.last_name,
+            user_type: new.user_type,
+            roles: new.roles,
+            contact_methods,
+            external_id: new.external_id,
+            preferences: Default::default(),
+            on_call_reminders: Default::default(),
+            status: UserStatus::Invited,
+            is_owner,
+            managed_by,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    pub async fn get_user(&self, account: &AccountId, id: &UserId) -> Result<User, DomainError> {
+        match self.table.get(&keys::user(account, id)).await? {
+            Some(item) => records::user_from_item(&item),
+            None => Err(DomainError::not_found("user", id.as_str())),
+        }
+    }
+
+    /// Users in name order, a page at a time (`limit` at most 1000).
+    pub async fn list_users(
+        &self,
+        account: &AccountId,
+        limit: u32,
+        after: Option<Cursor>,
+    ) -> Result<UserPage, DomainError> {
+        let query = Query::index(keys::users_by_name(account))
+            .limit(limit.clamp(1, 1000))
+            .after(after);
+        let page = self.table.query(&query).await?;
+        let users = page
+            .items
+            .iter()
+            .map(records::user_from_item)
+            .collect::<Result<_, _>>()?;
+        Ok(UserPage {
+            users,
+            next: page.next,
+        })
+    }
+
+    /// Deletes a user and its claims in one transaction, so the email can be reused at once.
+    /// The Owner is refused.
+    pub async fn delete_user(&self, account: &AccountId, id: &UserId) -> Result<(), DomainError> {
+        optimistic(|| async {
+            let user = self.get_user(account, id).await?;
+            if user.is_owner {
+                return Err(DomainError::conflict(
+                    "the Owner cannot be deleted; ownership moves only through \
+                     `roster owner transfer`",
+                ));
+            }
+            let writes = vec![
+                Write::delete(keys::user(account, id), Condition::VersionIs(user.version)),
+                // The version check above pins the email and username, so these claims are the
+                // user's own: no condition needed.
+                Write::delete(keys::email_claim(account, &user.email), None),
+                Write::delete(keys::username_claim(account, &user.username), None),
+            ];
+            match self.table.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(())),
+                Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+}
+
+/// The writes that store a new user: the user item and its two claims, each must-not-exist.
+/// The order is relied on by [`claim_conflict`].
+pub(crate) fn user_writes(account: &AccountId, user: &User) -> Result<Vec<Write>, DomainError> {
+    Ok(vec![
+        Write::put(records::user_item(account, user)?, Condition::MustNotExist),
+        Write::put(
+            claim_item(keys::email_claim(account, &user.email), &user.id)?,
+            Condition::MustNotExist,
+        ),
+        Write::put(
+            claim_item(keys::username_claim(account, &user.username), &user.id)?,
+            Condition::MustNotExist,
+        ),
+    ])
+}
+
+/// Names the taken fields from the failed writes of [`user_writes`].
+pub(crate) fn claim_conflict(user: &User, failed: &[usize]) -> DomainError {
+    let mut fields = Vec::new();
+    if failed.contains(&1) {
+        fields.push(FieldError::new(
+            "email",
+            format!("Email {} is already taken in this account", user.email),
+        ));
+    }
+    if failed.contains(&2) {
+        fields.push(FieldError::new(
+            "username",
+            format!(
+                "Username {} is already taken in this account",
+                user.username
+            ),
+        ));
+    }
+    if fields.is_empty() {
+        // Only the user item itself: a generated id collided, which a retry resolves.
+        return DomainError::Store(TableError::Conflict);
+    }
+    let message = fields
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    DomainError::Conflict { message, fields }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(email: &str, first: &str, last: &str) -> NewUserInput {
+        NewUserInput {
+            email: Some(email.into()),
+            first_name: Some(first.into()),
+            last_name: Some(last.into()),
+            ..Default::default()
+        }
+    }
+
+    fn fields(err: DomainError) -> Vec<(String, String)> {
+        match err {
+            DomainError::Validation(errors) => {
+                errors.into_iter().map(|e| (e.field, e.message)).collect()
+            }
+            other => panic!("expected validation errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_empty_form_names_every_required_field_in_order() {
+        let err = NewUser::parse(&NewUserInput::default()).unwrap_err();
+        assert_eq!(
+            fields(err),
+            [
+                ("email".to_owned(), "Email is required".to_owned()),
+                ("first_name".to_owned(), "First name is required".to_owned()),
+                ("last_name".to_owned(), "Last name is required".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_values_are_reported_together_with_missing_ones() {
+        let mut raw = input("nope", "", "Silva");
+        raw.user_type = Some("robot".into());
+        raw.roles = Some(vec!["basic".into(), "owner".into()]);
+        let names: Vec<String> = fields(NewUser::parse(&raw).unwrap_err())
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(names, ["email", "first_name", "user_type"]);
+
+        let mut raw = input("ana@acme.example", "Ana", "Silva");
+        raw.roles = Some(vec!["basic".into(), "owner".into(), "App Admin".into()]);
+        let errors = fields(NewUser::parse(&raw).unwrap_err());
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].0, "roles[1]");
+    }
+
+    #[test]
+    fn standard_users_default_to_basic_and_others_hold_no_roles() {
+        let user = NewUser::parse(&input("ana@acme.example", "Ana", "Silva")).unwrap();
+        assert_eq!(user.roles, [Role::Basic].into());
+        assert_eq!(user.username.as_str(), "ana@acme.example");
+
+        let mut raw = input("sam@acme.example", "Sam", "Stake");
+        raw.user_type = Some("Stakeholder".into());
+        assert!(NewUser::parse(&raw).unwrap().roles.is_empty());
+        raw.roles = Some(vec!["basic".into()]);
+        assert_eq!(fields(NewUser::parse(&raw).unwrap_err())[0].0, "roles");
+
+        let mut raw = input("ana@acme.example", "Ana", "Silva");
+        raw.roles = Some(vec![]);
+        assert_eq!(fields(NewUser::parse(&raw).unwrap_err())[0].0, "roles");
+        raw.roles = Some(vec![
+            "App Admin".into(),
+            "app-admin".into(),
+            "SYSTEM VIEWER".into(),
+        ]);
+        assert_eq!(
+            NewUser::parse(&raw).unwrap().roles,
+            [Role::AppAdmin, Role::SystemViewer].into()
+        );
+    }
+
+    #[test]
+    fn unknown_fields_in_a_request_body_are_refused() {
+        let err = serde_json::from_str::<NewUserInput>(r#"{"email":"a@b.example","password":"x"}"#)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("unknown field `password`"),
+            "{err}"
+        );
+    }
+}
