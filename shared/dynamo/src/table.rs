@@ -1,0 +1,269 @@
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
+use roster_domain::ports::table::{
+    Condition, Item, Key, Page, Query, Source, Table, TableError, Write, check_transaction, schema,
+};
+
+use crate::codec::{
+    self, Attributes, cursor_attributes, cursor_from, decode, encode, key_attributes,
+};
+use crate::errors::{other_error, transaction_error};
+
+/// How often a transaction that lost a race to another transaction (not a failed condition) is
+/// re-sent. DynamoDB cancels both sides of some conflicts, so a few retries let one through.
+const CONFLICT_ATTEMPTS: u32 = 6;
+
+/// The table port on one DynamoDB table.
+#[derive(Clone, Debug)]
+pub struct DynamoTable {
+    client: Client,
+    table: String,
+}
+
+impl DynamoTable {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// A client configured from the standard AWS environment (region, credentials,
+    /// `AWS_ENDPOINT_URL`).
+    pub async fn from_env(table: impl Into<String>) -> Self {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .load()
+            .await;
+        Self::new(Client::new(&config), table)
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table_name(&self) -> &str {
+        &self.table
+    }
+
+    async fn send_transaction(&self, writes: &[Write]) -> Result<(), TableError> {
+        let items = writes
+            .iter()
+            .map(|w| self.transact_item(w))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(transaction_error)
+    }
+
+    /// One write alone needs no transaction: PutItem / DeleteItem with the same condition cost
+    /// half the write capacity of a one-item TransactWriteItems.
+    async fn send_single(&self, write: &Write) -> Result<(), TableError> {
+        match write {
+            Write::Put { item, condition } => {
+                let expr = condition.map(ConditionExpr::of);
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(encode(item)?))
+                    .set_condition_expression(expr.as_ref().map(|e| e.expression.to_owned()))
+                    .set_expression_attribute_names(expr.as_ref().map(|e| e.names()))
+                    .set_expression_attribute_values(expr.as_ref().and_then(|e| e.values()))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| single_error(e, |e| e.is_conditional_check_failed_exception()))
+            }
+            Write::Delete { key, condition } => {
+                let expr = condition.map(ConditionExpr::of);
+                self.client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(key)))
+                    .set_condition_expression(expr.as_ref().map(|e| e.expression.to_owned()))
+                    .set_expression_attribute_names(expr.as_ref().map(|e| e.names()))
+                    .set_expression_attribute_values(expr.as_ref().and_then(|e| e.values()))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| single_error(e, |e| e.is_conditional_check_failed_exception()))
+            }
+            Write::Check { .. } => self.send_transaction(std::slice::from_ref(write)).await,
+        }
+    }
+
+    fn transact_item(&self, write: &Write) -> Result<TransactWriteItem, TableError> {
+        let built = match write {
+            Write::Put { item, condition } => {
+                let expr = condition.map(ConditionExpr::of);
+                let put = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(encode(item)?))
+                    .set_condition_expression(expr.as_ref().map(|e| e.expression.to_owned()))
+                    .set_expression_attribute_names(expr.as_ref().map(|e| e.names()))
+                    .set_expression_attribute_values(expr.as_ref().and_then(|e| e.values()))
+                    .build();
+                TransactWriteItem::builder().put(put.map_err(build_error)?)
+            }
+            Write::Delete { key, condition } => {
+                let expr = condition.map(ConditionExpr::of);
+                let delete = Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(key)))
+                    .set_condition_expression(expr.as_ref().map(|e| e.expression.to_owned()))
+                    .set_expression_attribute_names(expr.as_ref().map(|e| e.names()))
+                    .set_expression_attribute_values(expr.as_ref().and_then(|e| e.values()))
+                    .build();
+                TransactWriteItem::builder().delete(delete.map_err(build_error)?)
+            }
+            Write::Check { key, condition } => {
+                let expr = ConditionExpr::of(*condition);
+                let check = ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(key)))
+                    .condition_expression(expr.expression)
+                    .set_expression_attribute_names(Some(expr.names()))
+                    .set_expression_attribute_values(expr.values())
+                    .build();
+                TransactWriteItem::builder().condition_check(check.map_err(build_error)?)
+            }
+        };
+        Ok(built.build())
+    }
+}
+
+#[async_trait]
+impl Table for DynamoTable {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attributes(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(other_error)?;
+        output.item.map(decode).transpose()
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, TableError> {
+        let (pk_name, sk_name) = match query.source {
+            Source::Table => (schema::PK, schema::SK),
+            Source::Index => (schema::INDEX_PK, schema::INDEX_SK),
+        };
+        let mut names = HashMap::from([("#pk".to_owned(), pk_name.to_owned())]);
+        let mut values = HashMap::from([(":pk".to_owned(), codec::s(&query.partition))]);
+        let mut condition = "#pk = :pk".to_owned();
+        // DynamoDB refuses begins_with on an empty string; an empty prefix means "all".
+        if !query.sk_prefix.is_empty() {
+            condition.push_str(" AND begins_with(#sk, :prefix)");
+            names.insert("#sk".to_owned(), sk_name.to_owned());
+            values.insert(":prefix".to_owned(), codec::s(&query.sk_prefix));
+        }
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name((query.source == Source::Index).then(|| schema::INDEX_NAME.to_owned()))
+            .key_condition_expression(condition)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .set_limit(query.limit.map(|l| i32::try_from(l).unwrap_or(i32::MAX)))
+            .set_exclusive_start_key(query.start_after.as_ref().map(cursor_attributes))
+            .scan_index_forward(!query.descending)
+            // Global secondary indexes only offer eventually consistent reads.
+            .consistent_read(query.source == Source::Table)
+            .send()
+            .await
+            .map_err(other_error)?;
+        let items = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(decode)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = output.last_evaluated_key.map(cursor_from).transpose()?;
+        Ok(Page { items, next })
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
+        check_transaction(&writes)?;
+        let mut attempt = 0;
+        loop {
+            let result = match writes.as_slice() {
+                [single] => self.send_single(single).await,
+                _ => self.send_transaction(&writes).await,
+            };
+            match result {
+                Err(TableError::Conflict) if attempt + 1 < CONFLICT_ATTEMPTS => {
+                    attempt += 1;
+                    let ceiling_ms = 10u64 << attempt;
+                    tokio::time::sleep(Duration::from_millis(fastrand::u64(1..=ceiling_ms))).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// A port condition as a DynamoDB condition expression.
+struct ConditionExpr {
+    expression: &'static str,
+    version: Option<u64>,
+}
+
+impl ConditionExpr {
+    fn of(condition: Condition) -> Self {
+        match condition {
+            Condition::MustNotExist => Self {
+                expression: "attribute_not_exists(#pk)",
+                version: None,
+            },
+            Condition::MustExist => Self {
+                expression: "attribute_exists(#pk)",
+                version: None,
+            },
+            Condition::VersionIs(n) => Self {
+                expression: "#version = :version",
+                version: Some(n),
+            },
+        }
+    }
+
+    fn names(&self) -> HashMap<String, String> {
+        match self.version {
+            None => HashMap::from([("#pk".to_owned(), schema::PK.to_owned())]),
+            Some(_) => HashMap::from([("#version".to_owned(), schema::VERSION.to_owned())]),
+        }
+    }
+
+    fn values(&self) -> Option<Attributes> {
+        self.version
+            .map(|v| HashMap::from([(":version".to_owned(), AttributeValue::N(v.to_string()))]))
+    }
+}
+
+fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> TableError {
+    TableError::Invalid(e.to_string())
+}
+
+/// A single PutItem/DeleteItem failure: a failed condition is write 0 of a one-write transaction.
+fn single_error<E, R>(err: SdkError<E, R>, is_condition_failure: impl Fn(&E) -> bool) -> TableError
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err.as_service_error() {
+        Some(e) if is_condition_failure(e) => TableError::ConditionFailed(vec![0]),
+        _ => other_error(err),
+    }
+}
