@@ -1,0 +1,312 @@
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use roster_domain::ports::table::{
+    Condition, Cursor, IndexKey, Item, Key, MAX_PAGE_BYTES, Page, Query, Source, Table, TableError,
+    Write, check_transaction,
+};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use serde_json::{Map, Value};
+
+use crate::migrations::migrate;
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The table port on one SQLite file. Every transaction is `BEGIN IMMEDIATE`: it takes the
+/// file's write lock before reading the conditions, so checks and writes are atomic across
+/// threads and processes alike.
+#[derive(Clone)]
+pub struct SqliteTable {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteTable")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl SqliteTable {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, TableError> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| unavailable(&path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .and_then(|()| conn.pragma_update(None, "journal_mode", "WAL"))
+            .and_then(|()| conn.pragma_update(None, "synchronous", "NORMAL"))
+            .and_then(|()| migrate(&mut conn))
+            .map_err(|e| unavailable(&path, e))?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on the connection off the async threads.
+    async fn with_conn<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, TableError> + Send + 'static,
+    ) -> Result<T, TableError> {
+        let conn = Arc::clone(&self.conn);
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().unwrap_or_else(|e| e.into_inner());
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| TableError::Unavailable(format!("{}: {e}", path.display())))?
+    }
+}
+
+#[async_trait]
+impl Table for SqliteTable {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        let key = key.clone();
+        self.with_conn(move |conn| read_item(conn, &key).map_err(sql_error))
+            .await
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, TableError> {
+        let query = query.clone();
+        self.with_conn(move |conn| run_query(conn, &query).map_err(sql_error))
+            .await
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
+        check_transaction(&writes)?;
+        self.with_conn(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(sql_error)?;
+            let mut failed = Vec::new();
+            for (i, write) in writes.iter().enumerate() {
+                if let Some(condition) = write.condition() {
+                    let version = current_version(&tx, write.key()).map_err(sql_error)?;
+                    if !holds(condition, version) {
+                        failed.push(i);
+                    }
+                }
+            }
+            if !failed.is_empty() {
+                // Dropping `tx` rolls back; nothing was written yet anyway.
+                return Err(TableError::ConditionFailed(failed));
+            }
+            for write in &writes {
+                apply(&tx, write).map_err(sql_error)?;
+            }
+            tx.commit().map_err(sql_error)
+        })
+        .await
+    }
+}
+
+fn holds(condition: Condition, version: Option<u64>) -> bool {
+    match condition {
+        Condition::MustNotExist => version.is_none(),
+        Condition::MustExist => version.is_some(),
+        Condition::VersionIs(expected) => version == Some(expected),
+    }
+}
+
+fn current_version(conn: &Connection, key: &Key) -> rusqlite::Result<Option<u64>> {
+    conn.prepare_cached("SELECT version FROM items WHERE pk = ?1 AND sk = ?2")?
+        .query_row(params![key.pk, key.sk], |row| row.get::<_, i64>(0))
+        .optional()
+        .map(|v| v.map(|v| u64::try_from(v).unwrap_or(0)))
+}
+
+fn apply(conn: &Connection, write: &Write) -> rusqlite::Result<()> {
+    match write {
+        Write::Put { item, .. } => {
+            let (ipk, isk) = match &item.index {
+                Some(index) => (Some(index.pk.as_str()), Some(index.sk.as_str())),
+                None => (None, None),
+            };
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO items (pk, sk, version, gsi1pk, gsi1sk, expires_at, attrs)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                item.key.pk,
+                item.key.sk,
+                i64::try_from(item.version).unwrap_or(i64::MAX),
+                ipk,
+                isk,
+                item.expires_at,
+                Value::Object(item.attrs.clone()).to_string(),
+            ])?;
+        }
+        Write::Delete { key, .. } => {
+            conn.prepare_cached("DELETE FROM items WHERE pk = ?1 AND sk = ?2")?
+                .execute(params![key.pk, key.sk])?;
+        }
+        Write::Check { .. } => {}
+    }
+    Ok(())
+}
+
+const COLUMNS: &str = "pk, sk, version, gsi1pk, gsi1sk, expires_at, attrs";
+
+fn read_item(conn: &Connection, key: &Key) -> rusqlite::Result<Option<Item>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2"
+    ))?
+    .query_row(params![key.pk, key.sk], row_to_item)
+    .optional()
+}
+
+fn row_to_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<Item> {
+    let attrs: String = row.get(6)?;
+    let attrs: Map<String, Value> = serde_json::from_str(&attrs).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
+    })?;
+    let index = match (
+        row.get::<_, Option<String>>(3)?,
+        row.get::<_, Option<String>>(4)?,
+    ) {
+        (Some(pk), Some(sk)) => Some(IndexKey { pk, sk }),
+        _ => None,
+    };
+    Ok(Item {
+        key: Key {
+            pk: row.get(0)?,
+            sk: row.get(1)?,
+        },
+        version: u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
+        index,
+        expires_at: row.get(5)?,
+        attrs,
+    })
+}
+
+/// One page of a query, paged as DynamoDB pages: at most `limit` items, and never more than
+/// [`MAX_PAGE_BYTES`] (at least one item). The cursor is set exactly when more items follow.
+fn run_query(conn: &Connection, query: &Query) -> rusqlite::Result<Page> {
+    let (pk_col, sk_col, order) = match query.source {
+        Source::Table => ("pk", "sk", "sk"),
+        Source::Index => ("gsi1pk", "gsi1sk", "gsi1sk, pk, sk"),
+    };
+    let (cmp, dir) = if query.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let mut sql = format!("SELECT {COLUMNS} FROM items WHERE {pk_col} = ?");
+    let mut args: Vec<SqlValue> = vec![SqlValue::Text(query.partition.clone())];
+    if !query.sk_prefix.is_empty() {
+        sql.push_str(&format!(" AND {sk_col} >= ?"));
+        args.push(SqlValue::Text(query.sk_prefix.clone()));
+        if let Some(upper) = prefix_upper_bound(&query.sk_prefix) {
+            sql.push_str(&format!(" AND {sk_col} < ?"));
+            args.push(SqlValue::Text(upper));
+        }
+    }
+    if let Some(cursor) = &query.start_after {
+        match (query.source, &cursor.index) {
+            (Source::Table, _) => {
+                sql.push_str(&format!(" AND sk {cmp} ?"));
+                args.push(SqlValue::Text(cursor.key.sk.clone()));
+            }
+            (Source::Index, Some(index)) => {
+                sql.push_str(&format!(" AND (gsi1sk, pk, sk) {cmp} (?, ?, ?)"));
+                args.extend([
+                    SqlValue::Text(index.sk.clone()),
+                    SqlValue::Text(cursor.key.pk.clone()),
+                    SqlValue::Text(cursor.key.sk.clone()),
+                ]);
+            }
+            (Source::Index, None) => {
+                return Err(rusqlite::Error::InvalidParameterName(
+                    "an index cursor needs the index key".into(),
+                ));
+            }
+        }
+    }
+    let order_by: Vec<String> = order.split(", ").map(|c| format!("{c} {dir}")).collect();
+    sql.push_str(&format!(" ORDER BY {}", order_by.join(", ")));
+    if let Some(limit) = query.limit {
+        // One row past the limit tells whether more follow.
+        sql.push_str(&format!(" LIMIT {}", u64::from(limit) + 1));
+    }
+
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut rows = statement.query(rusqlite::params_from_iter(args))?;
+    let mut items: Vec<Item> = Vec::new();
+    let mut bytes = 0;
+    let mut more = false;
+    while let Some(row) = rows.next()? {
+        let item = row_to_item(row)?;
+        let size = item.approximate_size();
+        let full = query.limit.is_some_and(|l| items.len() == l as usize);
+        if full || (!items.is_empty() && bytes + size > MAX_PAGE_BYTES) {
+            more = true;
+            break;
+        }
+        bytes += size;
+        items.push(item);
+    }
+    let next = if more {
+        items.last().map(|last| Cursor::after(last, query.source))
+    } else {
+        None
+    };
+    Ok(Page { items, next })
+}
+
+/// The least string greater than every string that starts with `prefix` (in the byte order
+/// SQLite's BINARY collation and DynamoDB both use), or `None` when there is none.
+fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+fn sql_error(e: rusqlite::Error) -> TableError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            TableError::Conflict
+        }
+        _ => TableError::Unavailable(e.to_string()),
+    }
+}
+
+fn unavailable(path: &Path, e: rusqlite::Error) -> TableError {
+    TableError::Unavailable(format!("cannot open the store at {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_bounds_cover_exactly_the_prefix() {
+        assert_eq!(prefix_upper_bound("USER#").as_deref(), Some("USER$"));
+        assert_eq!(prefix_upper_bound("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(prefix_upper_bound("\u{10FFFF}"), None);
+        // Surrogates are not chars: the bound skips them.
+        assert_eq!(prefix_upper_bound("\u{D7FF}").as_deref(), Some("\u{E000}"));
+    }
+}
