@@ -1,0 +1,32 @@
+//! The test harness: stores to run the same tests against (SQLite in a temporary folder, DynamoDB
+//! on the moto server the test command starts), and the macro that runs one test body on each.
+
+mod store;
+
+pub use store::{StoreKind, TestStore, moto_endpoint};
+
+/// Generates, for every named `async fn case(store: &TestStore)` in the calling module, one test
+/// per store: `<module>::sqlite::case` and `<module>::dynamodb::case`.
+#[macro_export]
+macro_rules! for_each_store {
+    ($($case:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let store = $crate::TestStore::sqlite().await;
+                    super::$case(&store).await;
+                }
+            )+
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let store = $crate::TestStore::dynamodb().await;
+                    super::$case(&store).await;
+                }
+            )+
+        }
+    };
+}

@@ -1,0 +1,102 @@
+use std::sync::Arc;
+
+use roster_domain::ports::table::Table;
+use roster_domain::usecases::Roster;
+use roster_dynamo::DynamoTable;
+use roster_local::SqliteTable;
+use tempfile::TempDir;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Sqlite,
+    Dynamodb,
+}
+
+/// A fresh, empty store for one test.
+pub struct TestStore {
+    pub kind: StoreKind,
+    pub table: Arc<dyn Table>,
+    handle: Handle,
+}
+
+enum Handle {
+    Sqlite(#[allow(dead_code)] TempDir, std::path::PathBuf),
+    Dynamodb(DynamoTable),
+}
+
+/// The moto server the test command started. Tests that need it fail loudly without it — they
+/// never skip, and they never fall through to a real AWS endpoint.
+pub fn moto_endpoint() -> String {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
+        "AWS_ENDPOINT_URL must point at the local moto server (got {endpoint:?}); \
+         run the tests through ./scripts/test, which installs and starts moto"
+    );
+    endpoint
+}
+
+impl TestStore {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("roster.db");
+        let table = SqliteTable::open(&path).expect("open sqlite store");
+        Self {
+            kind: StoreKind::Sqlite,
+            table: Arc::new(table),
+            handle: Handle::Sqlite(dir, path),
+        }
+    }
+
+    /// A new table on moto, named uniquely so tests run in parallel on one server.
+    pub async fn dynamodb() -> Self {
+        let endpoint = moto_endpoint();
+        let name = format!(
+            "roster-test-{}",
+            ulid::Ulid::generate().to_string().to_lowercase()
+        );
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .load()
+            .await;
+        let client = aws_sdk_dynamodb::Client::new(&config);
+        roster_dynamo::create_table(&client, &name)
+            .await
+            .unwrap_or_else(|e| panic!("create table {name} on moto: {e}"));
+        let table = DynamoTable::new(client, name);
+        Self {
+            kind: StoreKind::Dynamodb,
+            table: Arc::new(table.clone()),
+            handle: Handle::Dynamodb(table),
+        }
+    }
+
+    /// A second, independent handle on the same store: a new SQLite connection (as another
+    /// process would have) or a new DynamoDB client.
+    pub async fn open_another(&self) -> Arc<dyn Table> {
+        match &self.handle {
+            Handle::Sqlite(_, path) => Arc::new(SqliteTable::open(path).expect("reopen sqlite")),
+            Handle::Dynamodb(table) => {
+                let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                    .endpoint_url(moto_endpoint())
+                    .load()
+                    .await;
+                let client = aws_sdk_dynamodb::Client::new(&config);
+                Arc::new(DynamoTable::new(client, table.table_name()))
+            }
+        }
+    }
+
+    /// The use cases over this store, with the real clock and ids.
+    pub fn roster(&self) -> Roster {
+        Roster::with_table(Arc::clone(&self.table))
+    }
+
+    /// The SQLite file, for tests that run the CLI against it.
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        match &self.handle {
+            Handle::Sqlite(_, path) => Some(path),
+            Handle::Dynamodb(_) => None,
+        }
+    }
+}
