@@ -1,0 +1,3 @@
+pub mod account;
+pub mod store;
+pub mod user;

@@ -1,0 +1,32 @@
+//! How the CLI tells people what went wrong: one line per problem, and exit code 1.
+
+use roster_domain::DomainError;
+use roster_domain::ports::table::TableError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl From<TableError> for CliError {
+    fn from(e: TableError) -> Self {
+        Self::Domain(DomainError::Store(e))
+    }
+}
+
+/// The text printed on standard error for `error`.
+pub fn error(error: &CliError) -> String {
+    match error {
+        CliError::Domain(DomainError::Validation(problems)) => {
+            let mut out = String::from("error: the input is not valid:\n");
+            for p in problems {
+                out.push_str(&format!("  {}: {}\n", p.field, p.message));
+            }
+            out
+        }
+        other => format!("error: {other}\n"),
+    }
+}

@@ -1,0 +1,130 @@
+//! The `roster` binary as a person runs it: exit codes, messages, and the default store.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn roster(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(args)
+        .current_dir(dir)
+        // The default store is ./roster.db in the working folder; make sure nothing overrides it.
+        .env_remove("ROSTER_STORE")
+        .output()
+        .expect("run roster")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const CREATE_ACME: &[&str] = &[
+    "account",
+    "create",
+    "--id",
+    "acme",
+    "--name",
+    "Acme Corp",
+    "--owner-email",
+    "ana@acme.example",
+    "--owner-first-name",
+    "Ana",
+    "--owner-last-name",
+    "Silva",
+];
+
+#[test]
+fn account_create_then_user_list_shows_the_owner_on_the_default_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = roster(dir.path(), CREATE_ACME);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    assert!(text(&created.stdout).contains("created account acme"));
+    assert!(
+        dir.path().join("roster.db").exists(),
+        "the embedded store is ./roster.db"
+    );
+
+    let listed = roster(dir.path(), &["user", "list", "--account", "acme"]);
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let out = text(&listed.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("NAME"));
+    assert!(lines[1].contains("Ana Silva (Owner)"), "{out}");
+    assert!(lines[1].contains("ana@acme.example"));
+    assert!(lines[1].contains("app-admin"));
+}
+
+#[test]
+fn a_second_account_with_the_same_id_fails_with_a_clear_message_and_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(roster(dir.path(), CREATE_ACME).status.success());
+    let again = roster(dir.path(), CREATE_ACME);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(text(&again.stderr), "error: account acme already exists\n");
+    assert!(again.stdout.is_empty());
+}
+
+#[test]
+fn every_invalid_field_is_reported_and_the_exit_code_is_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = roster(
+        dir.path(),
+        &[
+            "account",
+            "create",
+            "--id",
+            "Acme!",
+            "--name",
+            " ",
+            "--owner-email",
+            "not-an-email",
+            "--owner-first-name",
+            "Ana",
+            "--owner-last-name",
+            "",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    for field in ["id:", "name:", "owner.email:", "owner.last_name:"] {
+        assert!(err.contains(field), "{field} missing from:\n{err}");
+    }
+    assert!(!err.contains("owner.first_name"), "{err}");
+}
+
+#[test]
+fn listing_an_unknown_account_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = roster(dir.path(), &["user", "list", "--account", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), "error: account nope not found\n");
+}
+
+#[test]
+fn the_same_commands_work_on_dynamodb() {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:"),
+        "AWS_ENDPOINT_URL must point at the local moto server; run ./scripts/test"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let table = format!("roster-cli-{}", std::process::id());
+    let store = format!("dynamodb://{table}");
+    let with_store = |args: &[&str]| {
+        let mut all = vec!["--store", store.as_str()];
+        all.extend_from_slice(args);
+        roster(dir.path(), &all)
+    };
+    let init = with_store(&["store", "init"]);
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    assert!(with_store(CREATE_ACME).status.success());
+    let listed = with_store(&["user", "list", "--account", "acme"]);
+    assert!(text(&listed.stdout).contains("Ana Silva (Owner)"));
+    let again = with_store(CREATE_ACME);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(text(&again.stderr), "error: account acme already exists\n");
+    assert!(
+        !dir.path().join("roster.db").exists(),
+        "nothing went to the embedded store"
+    );
+}
