@@ -1,4 +1,11 @@
 //! Black-box tests, one binary: each module runs its cases against every store.
 
+mod cli;
 mod conformance;
+mod contract_files;
+mod http_contract;
+mod lambda;
 mod use_cases;
+
+/// The `roster` command under test, built by cargo from cli/'s library.
+pub const ROSTER: &str = env!("CARGO_BIN_EXE_roster-under-test");

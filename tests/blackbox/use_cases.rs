@@ -1,16 +1,21 @@
-//! The first use cases over the table port, on both stores: accounts with their Owner, and the
-//! create / get / list / delete life of a user (SPEC.md §1, §3, §5).
+//! The use cases over the table port, on both stores: accounts with their Owner, the create /
+//! get / list / update / delete life of a user, invitations through the outbox, password resets
+//! (SPEC.md §1, §3, §5).
 
 use std::sync::Arc;
 
 use roster_domain::DomainError;
-use roster_domain::entities::{ContactMethod, ManagedBy, UserStatus};
+use roster_domain::access::Actor;
+use roster_domain::entities::{ContactMethod, ManagedBy, User, UserStatus};
 use roster_domain::keys;
-use roster_domain::ports::table::Query;
-use roster_domain::ports::table::query_all;
-use roster_domain::usecases::{NewAccountInput, NewUserInput, Roster};
+use roster_domain::ports::clock::{FixedClock, UlidSource};
+use roster_domain::ports::table::{Query, query_all};
+use roster_domain::usecases::{
+    Delivery, NewAccountInput, NewUserInput, PasswordResetInput, Roster, Settings, UserFilter,
+    UserPatchInput,
+};
 use roster_domain::values::{AccountId, Role, UserId};
-use roster_tests::{TestStore, for_each_store};
+use roster_tests::{TestStore, for_each_store, reset_token_in};
 
 for_each_store!(
     an_account_is_created_with_its_owner,
@@ -25,10 +30,19 @@ for_each_store!(
     the_owner_cannot_be_deleted,
     twenty_concurrent_creates_with_one_email_have_one_winner,
     users_are_listed_by_last_then_first_name_a_page_at_a_time,
+    a_filtered_list_keeps_name_order_across_pages,
+    changing_the_email_moves_the_claim_atomically,
+    a_failed_send_keeps_the_user_and_a_resend_delivers_exactly_once,
+    a_reset_token_activates_the_user_once,
+    an_expired_reset_token_is_refused,
 );
 
 fn acme() -> AccountId {
     AccountId::parse("acme").unwrap()
+}
+
+fn operator() -> Actor {
+    Actor::Operator(acme())
 }
 
 fn account_input(id: &str, owner_email: &str) -> NewAccountInput {
@@ -63,20 +77,58 @@ async fn with_acme(store: &TestStore) -> Roster {
     roster
 }
 
+async fn create(roster: &Roster, input: &NewUserInput) -> Result<User, DomainError> {
+    roster
+        .create_user(&operator(), input, ManagedBy::Api)
+        .await
+        .map(|(user, _)| user)
+}
+
+async fn all_users(roster: &Roster, account: &AccountId) -> Vec<User> {
+    roster
+        .list_users(
+            &Actor::Operator(account.clone()),
+            &UserFilter::default(),
+            1000,
+            None,
+        )
+        .await
+        .unwrap()
+        .users
+}
+
+async fn account_items(store: &TestStore) -> Vec<String> {
+    query_all(
+        store.table.as_ref(),
+        Query::partition(keys::account_pk(&acme())),
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|i| i.key.sk)
+    .collect()
+}
+
 async fn an_account_is_created_with_its_owner(store: &TestStore) {
     let roster = store.roster();
-    let (account, owner) = roster
+    let (account, owner, invitation) = roster
         .create_account(&account_input("acme", "Ana@Acme.example"), ManagedBy::Api)
         .await
         .unwrap();
     assert_eq!(account.owner, owner.id);
     assert!(owner.is_owner);
     assert_eq!(owner.roles, [Role::AppAdmin].into());
+    assert_eq!(invitation, Delivery::Sent);
+    assert_eq!(
+        store.mail.sent_to("ana@acme.example").len(),
+        1,
+        "the Owner is invited too"
+    );
     assert_eq!(roster.get_account(&acme()).await.unwrap(), account);
-    let page = roster.list_users(&acme(), 100, None).await.unwrap();
-    assert_eq!(page.users.len(), 1);
-    assert_eq!(page.users[0].email.as_str(), "Ana@Acme.example");
-    assert!(page.users[0].is_owner);
+    let users = all_users(&roster, &acme()).await;
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].email.as_str(), "Ana@Acme.example");
+    assert!(users[0].is_owner);
 }
 
 async fn a_second_account_with_the_same_id_is_refused_and_writes_nothing(store: &TestStore) {
@@ -89,30 +141,29 @@ async fn a_second_account_with_the_same_id_is_refused_and_writes_nothing(store: 
         matches!(&err, DomainError::Conflict { message, .. } if message == "account acme already exists"),
         "{err:?}"
     );
-    let page = roster.list_users(&acme(), 100, None).await.unwrap();
-    assert_eq!(page.users.len(), 1, "the second owner was not written");
-    let items = query_all(
-        store.table.as_ref(),
-        Query::partition(keys::account_pk(&acme())),
-    )
-    .await
-    .unwrap();
+    assert_eq!(
+        all_users(&roster, &acme()).await.len(),
+        1,
+        "the second owner was not written"
+    );
     assert!(
-        items.iter().all(|i| !i.key.sk.contains("bruno")),
+        account_items(store)
+            .await
+            .iter()
+            .all(|sk| !sk.contains("bruno")),
         "no claim for the refused owner"
     );
+    assert!(store.mail.sent_to("bruno@acme.example").is_empty());
 }
 
 async fn a_new_user_gets_the_defaults_of_the_spec(store: &TestStore) {
     let roster = with_acme(store).await;
-    let user = roster
-        .create_user(
-            &acme(),
-            &user_input("Bruno@Acme.example", " Bruno ", "Costa"),
-            ManagedBy::Api,
-        )
-        .await
-        .unwrap();
+    let user = create(
+        &roster,
+        &user_input("Bruno@Acme.example", " Bruno ", "Costa"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         user.username.as_str(),
         "Bruno@Acme.example",
@@ -124,7 +175,16 @@ async fn a_new_user_gets_the_defaults_of_the_spec(store: &TestStore) {
     assert_eq!(user.contact_methods, vec![ContactMethod::email_official()]);
     assert!(!user.is_owner);
     assert_eq!(user.version, 1);
-    assert_eq!(roster.get_user(&acme(), &user.id).await.unwrap(), user);
+    let profile = roster.get_user(&operator(), &user.id).await.unwrap();
+    assert_eq!(profile.user, user);
+    assert!(profile.member_of.is_empty());
+    let mail = store.mail.sent_to("bruno@acme.example");
+    assert_eq!(mail.len(), 1);
+    assert!(
+        mail[0]
+            .text
+            .contains("https://app.test/reset-password?token=")
+    );
 }
 
 async fn every_missing_field_is_reported_at_once(store: &TestStore) {
@@ -134,43 +194,24 @@ async fn every_missing_field_is_reported_at_once(store: &TestStore) {
         roles: Some(vec!["basic".into()]),
         ..Default::default()
     };
-    let err = roster
-        .create_user(&acme(), &input, ManagedBy::Api)
-        .await
-        .unwrap_err();
+    let err = create(&roster, &input).await.unwrap_err();
     let DomainError::Validation(errors) = err else {
         panic!("expected validation errors, got {err:?}")
     };
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["email", "first_name", "last_name", "roles"]);
     assert_eq!(errors[0].message, "Email is required");
-    assert_eq!(
-        roster
-            .list_users(&acme(), 100, None)
-            .await
-            .unwrap()
-            .users
-            .len(),
-        1
-    );
+    assert_eq!(all_users(&roster, &acme()).await.len(), 1);
 }
 
 async fn an_email_taken_in_another_case_is_a_conflict_naming_the_field(store: &TestStore) {
     let roster = with_acme(store).await;
-    roster
-        .create_user(
-            &acme(),
-            &user_input("bruno@acme.example", "Bruno", "Costa"),
-            ManagedBy::Api,
-        )
+    create(&roster, &user_input("bruno@acme.example", "Bruno", "Costa"))
         .await
         .unwrap();
     let mut again = user_input("BRUNO@ACME.EXAMPLE", "Other", "Person");
     again.username = Some("other".into());
-    let err = roster
-        .create_user(&acme(), &again, ManagedBy::Api)
-        .await
-        .unwrap_err();
+    let err = create(&roster, &again).await.unwrap_err();
     let DomainError::Conflict { fields, .. } = err else {
         panic!("{err:?}")
     };
@@ -179,26 +220,17 @@ async fn an_email_taken_in_another_case_is_a_conflict_naming_the_field(store: &T
     // Nothing of the refused user was written: its username is still free.
     let mut free = user_input("carla@acme.example", "Carla", "Dias");
     free.username = Some("other".into());
-    roster
-        .create_user(&acme(), &free, ManagedBy::Api)
-        .await
-        .unwrap();
+    create(&roster, &free).await.unwrap();
 }
 
 async fn a_taken_username_is_a_conflict_regardless_of_case(store: &TestStore) {
     let roster = with_acme(store).await;
     let mut first = user_input("bruno@acme.example", "Bruno", "Costa");
     first.username = Some("bruno".into());
-    roster
-        .create_user(&acme(), &first, ManagedBy::Api)
-        .await
-        .unwrap();
+    create(&roster, &first).await.unwrap();
     let mut second = user_input("bruno2@acme.example", "Bruno", "Two");
     second.username = Some("BRUNO".into());
-    let err = roster
-        .create_user(&acme(), &second, ManagedBy::Api)
-        .await
-        .unwrap_err();
+    let err = create(&roster, &second).await.unwrap_err();
     let DomainError::Conflict { fields, .. } = &err else {
         panic!("{err:?}")
     };
@@ -207,10 +239,7 @@ async fn a_taken_username_is_a_conflict_regardless_of_case(store: &TestStore) {
     // Both taken: both named.
     let mut both = user_input("Bruno@acme.example", "B", "C");
     both.username = Some("Bruno".into());
-    let err = roster
-        .create_user(&acme(), &both, ManagedBy::Api)
-        .await
-        .unwrap_err();
+    let err = create(&roster, &both).await.unwrap_err();
     let DomainError::Conflict { fields, .. } = &err else {
         panic!("{err:?}")
     };
@@ -220,12 +249,7 @@ async fn a_taken_username_is_a_conflict_regardless_of_case(store: &TestStore) {
 
 async fn users_cannot_be_created_in_an_account_that_does_not_exist(store: &TestStore) {
     let roster = store.roster();
-    let err = roster
-        .create_user(
-            &acme(),
-            &user_input("bruno@acme.example", "Bruno", "Costa"),
-            ManagedBy::Api,
-        )
+    let err = create(&roster, &user_input("bruno@acme.example", "Bruno", "Costa"))
         .await
         .unwrap_err();
     assert!(
@@ -238,13 +262,11 @@ async fn users_cannot_be_created_in_an_account_that_does_not_exist(store: &TestS
         ),
         "{err:?}"
     );
-    let items = query_all(
-        store.table.as_ref(),
-        Query::partition(keys::account_pk(&acme())),
-    )
-    .await
-    .unwrap();
-    assert!(items.is_empty());
+    assert!(account_items(store).await.is_empty());
+    assert!(
+        store.mail.sent().is_empty(),
+        "no invitation for a user that was not created"
+    );
 }
 
 async fn another_accounts_user_is_not_found(store: &TestStore) {
@@ -256,53 +278,38 @@ async fn another_accounts_user_is_not_found(store: &TestStore) {
         )
         .await
         .unwrap();
-    let bruno = roster
-        .create_user(
-            &acme(),
-            &user_input("bruno@acme.example", "Bruno", "Costa"),
-            ManagedBy::Api,
-        )
+    let bruno = create(&roster, &user_input("bruno@acme.example", "Bruno", "Costa"))
         .await
         .unwrap();
-    let globex = AccountId::parse("globex").unwrap();
+    let globex = Actor::Operator(AccountId::parse("globex").unwrap());
     let err = roster.get_user(&globex, &bruno.id).await.unwrap_err();
     assert!(matches!(err, DomainError::NotFound { entity: "user", .. }));
     let err = roster.delete_user(&globex, &bruno.id).await.unwrap_err();
     assert!(matches!(err, DomainError::NotFound { entity: "user", .. }));
-    assert!(roster.get_user(&acme(), &bruno.id).await.is_ok());
+    assert!(roster.get_user(&operator(), &bruno.id).await.is_ok());
 }
 
 async fn deleting_a_user_frees_the_email_at_once(store: &TestStore) {
     let roster = with_acme(store).await;
     let mut input = user_input("bruno@acme.example", "Bruno", "Costa");
     input.username = Some("bruno".into());
-    let bruno = roster
-        .create_user(&acme(), &input, ManagedBy::Api)
-        .await
-        .unwrap();
-    roster.delete_user(&acme(), &bruno.id).await.unwrap();
-    let err = roster.get_user(&acme(), &bruno.id).await.unwrap_err();
+    let bruno = create(&roster, &input).await.unwrap();
+    roster.delete_user(&operator(), &bruno.id).await.unwrap();
+    let err = roster.get_user(&operator(), &bruno.id).await.unwrap_err();
     assert!(matches!(err, DomainError::NotFound { .. }));
-    let items = query_all(
-        store.table.as_ref(),
-        Query::partition(keys::account_pk(&acme())),
-    )
-    .await
-    .unwrap();
+    let items = account_items(store).await;
     assert!(
         items
             .iter()
-            .all(|i| !i.key.sk.to_lowercase().contains("bruno")
-                && !i.key.sk.contains(bruno.id.as_str())),
-        "user and both claims are gone: {:?}",
-        items.iter().map(|i| &i.key.sk).collect::<Vec<_>>()
+            .all(|sk| !sk.to_lowercase().contains("bruno") && !sk.contains(bruno.id.as_str())),
+        "user and both claims are gone: {items:?}"
     );
-    let again = roster
-        .create_user(&acme(), &input, ManagedBy::Api)
-        .await
-        .unwrap();
+    let again = create(&roster, &input).await.unwrap();
     assert_ne!(again.id, bruno.id);
-    let err = roster.delete_user(&acme(), &bruno.id).await.unwrap_err();
+    let err = roster
+        .delete_user(&operator(), &bruno.id)
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, DomainError::NotFound { .. }),
         "deleting twice: {err:?}"
@@ -311,23 +318,26 @@ async fn deleting_a_user_frees_the_email_at_once(store: &TestStore) {
 
 async fn the_owner_cannot_be_deleted(store: &TestStore) {
     let roster = store.roster();
-    let (_, owner) = roster
+    let (_, owner, _) = roster
         .create_account(&account_input("acme", "ana@acme.example"), ManagedBy::Api)
         .await
         .unwrap();
-    let err = roster.delete_user(&acme(), &owner.id).await.unwrap_err();
+    let err = roster
+        .delete_user(&operator(), &owner.id)
+        .await
+        .unwrap_err();
     let DomainError::Conflict { message, .. } = &err else {
         panic!("{err:?}")
     };
     assert!(message.contains("Owner"), "{message}");
-    assert!(roster.get_user(&acme(), &owner.id).await.is_ok());
+    assert!(roster.get_user(&operator(), &owner.id).await.is_ok());
 }
 
 async fn twenty_concurrent_creates_with_one_email_have_one_winner(store: &TestStore) {
     with_acme(store).await;
     let mut handles = Vec::new();
     for n in 0..20 {
-        let roster = Roster::with_table(store.open_another().await);
+        let roster = store.roster_on(store.open_another().await);
         handles.push(tokio::spawn(async move {
             // Same email, in a different case each time; different usernames.
             let email = if n % 2 == 0 {
@@ -337,7 +347,7 @@ async fn twenty_concurrent_creates_with_one_email_have_one_winner(store: &TestSt
             };
             let mut input = user_input(email, "Dana", &format!("Racer{n}"));
             input.username = Some(format!("dana{n}"));
-            roster.create_user(&acme(), &input, ManagedBy::Api).await
+            create(&roster, &input).await
         }));
     }
     let mut created = Vec::new();
@@ -351,18 +361,21 @@ async fn twenty_concurrent_creates_with_one_email_have_one_winner(store: &TestSt
         }
     }
     assert_eq!(created.len(), 1, "exactly one create wins");
-    let roster = store.roster();
-    let users = roster.list_users(&acme(), 100, None).await.unwrap().users;
+    let users = all_users(&store.roster(), &acme()).await;
     let danas: Vec<&UserId> = users
         .iter()
         .filter(|u| u.first_name.as_str() == "Dana")
         .map(|u| &u.id)
         .collect();
     assert_eq!(danas, [&created[0]]);
+    assert_eq!(
+        store.mail.sent_to("dana@acme.example").len(),
+        1,
+        "one invitation"
+    );
 }
 
-async fn users_are_listed_by_last_then_first_name_a_page_at_a_time(store: &TestStore) {
-    let roster = with_acme(store).await;
+async fn create_people(roster: &Roster) {
     let people = [
         ("zoe@acme.example", "Zoe", "Abe"),
         ("bruno@acme.example", "Bruno", "Silva Jr"),
@@ -370,18 +383,22 @@ async fn users_are_listed_by_last_then_first_name_a_page_at_a_time(store: &TestS
         ("dan@acme.example", "Dan", "Okafor"),
         ("eve@acme.example", "Eve", "Silva"),
     ];
-    let roster = Arc::new(roster);
     for (email, first, last) in people {
-        roster
-            .create_user(&acme(), &user_input(email, first, last), ManagedBy::Api)
+        create(roster, &user_input(email, first, last))
             .await
             .unwrap();
     }
+}
+
+async fn names(roster: &Roster, filter: &UserFilter, limit: u32) -> (Vec<String>, usize) {
     let mut names = Vec::new();
     let mut after = None;
     let mut pages = 0;
     loop {
-        let page = roster.list_users(&acme(), 2, after).await.unwrap();
+        let page = roster
+            .list_users(&operator(), filter, limit, after)
+            .await
+            .unwrap();
         pages += 1;
         names.extend(
             page.users
@@ -390,9 +407,15 @@ async fn users_are_listed_by_last_then_first_name_a_page_at_a_time(store: &TestS
         );
         match page.next {
             Some(next) => after = Some(next),
-            None => break,
+            None => return (names, pages),
         }
     }
+}
+
+async fn users_are_listed_by_last_then_first_name_a_page_at_a_time(store: &TestStore) {
+    let roster = with_acme(store).await;
+    create_people(&roster).await;
+    let (names, pages) = names(&roster, &UserFilter::default(), 2).await;
     assert_eq!(
         names,
         [
@@ -405,4 +428,198 @@ async fn users_are_listed_by_last_then_first_name_a_page_at_a_time(store: &TestS
         ]
     );
     assert!(pages >= 3);
+}
+
+async fn a_filtered_list_keeps_name_order_across_pages(store: &TestStore) {
+    let roster = with_acme(store).await;
+    create_people(&roster).await;
+    let silvas = UserFilter {
+        q: Some("SILVA".into()),
+    };
+    let (found, _) = names(&roster, &silvas, 2).await;
+    assert_eq!(
+        found,
+        ["Ana Silva", "carla silva", "Eve Silva", "Bruno Silva Jr"]
+    );
+    let by_email = UserFilter {
+        q: Some("dan@".into()),
+    };
+    assert_eq!(names(&roster, &by_email, 10).await.0, ["Dan Okafor"]);
+    let by_full_name = UserFilter {
+        q: Some("eve s".into()),
+    };
+    assert_eq!(names(&roster, &by_full_name, 10).await.0, ["Eve Silva"]);
+}
+
+async fn changing_the_email_moves_the_claim_atomically(store: &TestStore) {
+    let roster = with_acme(store).await;
+    let bruno = create(&roster, &user_input("bruno@acme.example", "Bruno", "Costa"))
+        .await
+        .unwrap();
+    create(&roster, &user_input("carla@acme.example", "Carla", "Dias"))
+        .await
+        .unwrap();
+    let patch = |email: &str| UserPatchInput {
+        email: Some(Some(email.into())),
+        ..Default::default()
+    };
+    let err = roster
+        .update_user(&operator(), &bruno.id, &patch("CARLA@acme.example"), None)
+        .await
+        .unwrap_err();
+    let DomainError::Conflict { fields, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(fields[0].field, "email");
+    assert_eq!(
+        roster
+            .get_user(&operator(), &bruno.id)
+            .await
+            .unwrap()
+            .user
+            .version,
+        1
+    );
+
+    let moved = roster
+        .update_user(
+            &operator(),
+            &bruno.id,
+            &patch("b.costa@acme.example"),
+            Some(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.version, 2);
+    assert_eq!(moved.email.as_str(), "b.costa@acme.example");
+    assert_eq!(
+        moved.username.as_str(),
+        "b.costa@acme.example",
+        "a username that was the email follows it"
+    );
+    let items = account_items(store).await;
+    assert!(items.contains(&"EMAIL#b.costa@acme.example".to_owned()));
+    assert!(
+        !items.contains(&"EMAIL#bruno@acme.example".to_owned()),
+        "old claim released"
+    );
+    // The old address is free at once; a stale If-Match is refused.
+    create(&roster, &user_input("bruno@acme.example", "Other", "Bruno"))
+        .await
+        .unwrap();
+    let err = roster
+        .update_user(&operator(), &bruno.id, &patch("x@acme.example"), Some(1))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        DomainError::PreconditionFailed {
+            expected: 1,
+            actual: 2,
+            ..
+        }
+    ));
+}
+
+async fn a_failed_send_keeps_the_user_and_a_resend_delivers_exactly_once(store: &TestStore) {
+    let roster = with_acme(store).await;
+    store.mail.fail(true);
+    let (bruno, delivery) = roster
+        .create_user(
+            &operator(),
+            &user_input("bruno@acme.example", "Bruno", "Costa"),
+            ManagedBy::Api,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(delivery, Delivery::Queued { .. }), "{delivery:?}");
+    assert!(
+        roster.get_user(&operator(), &bruno.id).await.is_ok(),
+        "the user exists"
+    );
+    // The sweep while the mail service is still down sends nothing and keeps the entry.
+    let report = roster.retry_pending_mail().await.unwrap();
+    assert_eq!((report.sent, report.failed), (0, 1));
+
+    store.mail.fail(false);
+    let delivery = roster
+        .resend_invitation(&operator(), &bruno.id)
+        .await
+        .unwrap();
+    assert_eq!(delivery, Delivery::Sent);
+    assert_eq!(
+        store.mail.sent_to("bruno@acme.example").len(),
+        1,
+        "exactly one email"
+    );
+    let report = roster.retry_pending_mail().await.unwrap();
+    assert_eq!(report.sent, 0, "nothing left to send: {report:?}");
+    assert_eq!(store.mail.sent_to("bruno@acme.example").len(), 1);
+}
+
+async fn a_reset_token_activates_the_user_once(store: &TestStore) {
+    let roster = with_acme(store).await;
+    let bruno = create(&roster, &user_input("bruno@acme.example", "Bruno", "Costa"))
+        .await
+        .unwrap();
+    let mail = store.mail.sent_to("bruno@acme.example");
+    let token = reset_token_in(&mail[0].text).expect("a token in the link");
+    let short = PasswordResetInput {
+        token: Some(token.clone()),
+        password: Some("too short".into()),
+    };
+    let err = roster.reset_password(&short).await.unwrap_err();
+    assert!(
+        matches!(&err, DomainError::Validation(e) if e[0].field == "password"),
+        "{err:?}"
+    );
+
+    let good = PasswordResetInput {
+        token: Some(token.clone()),
+        password: Some("correct horse battery staple".into()),
+    };
+    roster.reset_password(&good).await.unwrap();
+    let user = roster.get_user(&operator(), &bruno.id).await.unwrap().user;
+    assert_eq!(user.status, UserStatus::Active);
+    let err = roster.reset_password(&good).await.unwrap_err();
+    assert!(
+        matches!(&err, DomainError::Validation(e) if e[0].field == "token"),
+        "used: {err:?}"
+    );
+    let err = roster
+        .resend_invitation(&operator(), &bruno.id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, DomainError::Conflict { .. }),
+        "already active: {err:?}"
+    );
+}
+
+async fn an_expired_reset_token_is_refused(store: &TestStore) {
+    let clock = Arc::new(FixedClock::new(jiff::Timestamp::now()));
+    let roster = Roster::new(
+        Arc::clone(&store.table),
+        Arc::new(store.mail.clone()),
+        clock.clone(),
+        Arc::new(UlidSource::default()),
+        Settings {
+            app_url: "https://app.test".into(),
+        },
+    );
+    roster
+        .create_account(&account_input("acme", "ana@acme.example"), ManagedBy::Api)
+        .await
+        .unwrap();
+    let token = reset_token_in(&store.mail.sent_to("ana@acme.example")[0].text).unwrap();
+    clock.advance(jiff::SignedDuration::from_hours(72) + jiff::SignedDuration::from_secs(1));
+    let input = PasswordResetInput {
+        token: Some(token),
+        password: Some("correct horse battery staple".into()),
+    };
+    let err = roster.reset_password(&input).await.unwrap_err();
+    assert!(
+        matches!(&err, DomainError::Validation(e) if e[0].field == "token"),
+        "{err:?}"
+    );
 }

@@ -1,8 +1,16 @@
 //! The test harness: stores to run the same tests against (SQLite in a temporary folder, DynamoDB
-//! on the moto server the test command starts), and the macro that runs one test body on each.
+//! on the moto server the test command starts), a `roster serve` process per test, an HTTP
+//! client, and moto's SES read-back.
 
+mod http;
+mod mail;
+pub mod moto;
+mod server;
 mod store;
 
+pub use http::{Http, Reply};
+pub use mail::RecordingMailer;
+pub use server::{SES_SENDER, TEST_JWT_SECRET, TestServer, reset_token_in};
 pub use store::{StoreKind, TestStore, moto_endpoint};
 
 /// Generates, for every named `async fn case(store: &TestStore)` in the calling module, one test

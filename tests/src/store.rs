@@ -1,10 +1,13 @@
 use std::sync::Arc;
 
+use roster_domain::ports::clock::{SystemClock, UlidSource};
 use roster_domain::ports::table::Table;
-use roster_domain::usecases::Roster;
+use roster_domain::usecases::{Roster, Settings};
 use roster_dynamo::DynamoTable;
 use roster_local::SqliteTable;
 use tempfile::TempDir;
+
+use crate::mail::RecordingMailer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreKind {
@@ -16,6 +19,8 @@ pub enum StoreKind {
 pub struct TestStore {
     pub kind: StoreKind,
     pub table: Arc<dyn Table>,
+    /// What the use cases of [`TestStore::roster`] send.
+    pub mail: RecordingMailer,
     handle: Handle,
 }
 
@@ -44,6 +49,7 @@ impl TestStore {
         Self {
             kind: StoreKind::Sqlite,
             table: Arc::new(table),
+            mail: RecordingMailer::default(),
             handle: Handle::Sqlite(dir, path),
         }
     }
@@ -67,6 +73,7 @@ impl TestStore {
         Self {
             kind: StoreKind::Dynamodb,
             table: Arc::new(table.clone()),
+            mail: RecordingMailer::default(),
             handle: Handle::Dynamodb(table),
         }
     }
@@ -87,16 +94,29 @@ impl TestStore {
         }
     }
 
-    /// The use cases over this store, with the real clock and ids.
+    /// The use cases over this store, with the real clock and ids, sending into `self.mail`.
     pub fn roster(&self) -> Roster {
-        Roster::with_table(Arc::clone(&self.table))
+        self.roster_on(Arc::clone(&self.table))
     }
 
-    /// The SQLite file, for tests that run the CLI against it.
-    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+    /// The use cases over another handle on this store (see [`TestStore::open_another`]).
+    pub fn roster_on(&self, table: Arc<dyn Table>) -> Roster {
+        Roster::new(
+            table,
+            Arc::new(self.mail.clone()),
+            Arc::new(SystemClock),
+            Arc::new(UlidSource::default()),
+            Settings {
+                app_url: "https://app.test".into(),
+            },
+        )
+    }
+
+    /// The `--store` argument that reaches this store.
+    pub fn url(&self) -> String {
         match &self.handle {
-            Handle::Sqlite(_, path) => Some(path),
-            Handle::Dynamodb(_) => None,
+            Handle::Sqlite(_, path) => path.display().to_string(),
+            Handle::Dynamodb(table) => format!("dynamodb://{}", table.table_name()),
         }
     }
 }

@@ -1,9 +1,9 @@
 use clap::{Args, Subcommand};
 use roster_domain::entities::ManagedBy;
-use roster_domain::usecases::{NewAccountInput, NewUserInput, Roster};
+use roster_domain::usecases::{Delivery, NewAccountInput, NewUserInput};
 
+use crate::context::Context;
 use crate::report::CliError;
-use crate::store::StoreUrl;
 
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
@@ -34,15 +34,15 @@ pub struct CreateAccount {
 }
 
 impl AccountCommand {
-    pub async fn run(self, store: &StoreUrl) -> Result<(), CliError> {
+    pub async fn run(self, context: &Context) -> Result<(), CliError> {
         match self {
-            Self::Create(args) => create(args, store).await,
+            Self::Create(args) => create(args, context).await,
         }
     }
 }
 
-async fn create(args: CreateAccount, store: &StoreUrl) -> Result<(), CliError> {
-    let roster = Roster::with_table(store.open().await?);
+async fn create(args: CreateAccount, context: &Context) -> Result<(), CliError> {
+    let roster = context.roster().await?;
     let input = NewAccountInput {
         id: Some(args.id),
         name: Some(args.name),
@@ -55,7 +55,7 @@ async fn create(args: CreateAccount, store: &StoreUrl) -> Result<(), CliError> {
             ..Default::default()
         },
     };
-    let (account, owner) = roster.create_account(&input, ManagedBy::Api).await?;
+    let (account, owner, invitation) = roster.create_account(&input, ManagedBy::Api).await?;
     println!(
         "created account {} ({}) with Owner {} <{}>, user id {}",
         account.id,
@@ -64,5 +64,11 @@ async fn create(args: CreateAccount, store: &StoreUrl) -> Result<(), CliError> {
         owner.email,
         owner.id
     );
+    match invitation {
+        Delivery::Sent => println!("invitation sent to {}", owner.email),
+        Delivery::Queued { reason } => {
+            println!("invitation queued, not sent yet ({reason}); `roster mail retry` sends it")
+        }
+    }
     Ok(())
 }

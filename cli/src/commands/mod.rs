@@ -1,3 +1,6 @@
 pub mod account;
+pub mod mail;
+pub mod serve;
 pub mod store;
+pub mod token;
 pub mod user;

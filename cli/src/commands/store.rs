@@ -1,5 +1,6 @@
 use clap::Subcommand;
 
+use crate::context::Context;
 use crate::report::CliError;
 use crate::store::StoreUrl;
 
@@ -12,9 +13,9 @@ pub enum StoreCommand {
 }
 
 impl StoreCommand {
-    pub async fn run(self, store: &StoreUrl) -> Result<(), CliError> {
+    pub async fn run(self, context: &Context) -> Result<(), CliError> {
         match self {
-            Self::Init => init(store).await,
+            Self::Init => init(&context.store).await,
         }
     }
 }

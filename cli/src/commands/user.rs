@@ -1,10 +1,11 @@
 use clap::{Args, Subcommand};
+use roster_domain::access::Actor;
 use roster_domain::entities::User;
-use roster_domain::usecases::Roster;
+use roster_domain::usecases::UserFilter;
 use roster_domain::values::AccountId;
 
+use crate::context::Context;
 use crate::report::CliError;
-use crate::store::StoreUrl;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -19,23 +20,26 @@ pub struct ListUsers {
 }
 
 impl UserCommand {
-    pub async fn run(self, store: &StoreUrl) -> Result<(), CliError> {
+    pub async fn run(self, context: &Context) -> Result<(), CliError> {
         match self {
-            Self::List(args) => list(args, store).await,
+            Self::List(args) => list(args, context).await,
         }
     }
 }
 
-async fn list(args: ListUsers, store: &StoreUrl) -> Result<(), CliError> {
+async fn list(args: ListUsers, context: &Context) -> Result<(), CliError> {
     let account =
         AccountId::parse(&args.account).map_err(|e| CliError::Usage(format!("--account {e}")))?;
-    let roster = Roster::with_table(store.open().await?);
+    let roster = context.roster().await?;
     // An unknown account is an error, not an empty list.
     roster.get_account(&account).await?;
+    let operator = Actor::Operator(account.clone());
     let mut users = Vec::new();
     let mut after = None;
     loop {
-        let page = roster.list_users(&account, 1000, after).await?;
+        let page = roster
+            .list_users(&operator, &UserFilter::default(), 1000, after)
+            .await?;
         users.extend(page.users);
         match page.next {
             Some(next) => after = Some(next),

@@ -45,9 +45,15 @@ pub enum DomainError {
         expected: u64,
         actual: u64,
     },
-    /// The caller lacks the right the action needs; the message names it.
-    #[error("forbidden: {0}")]
-    Forbidden(String),
+    /// No verified caller, or a verified caller whose user no longer exists.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller lacks the right the action needs: `right` names it, `message` says what for.
+    #[error("{message}")]
+    Forbidden {
+        right: &'static str,
+        message: String,
+    },
     /// The store failed in a way the domain cannot turn into a meaningful answer.
     #[error("storage failure: {0}")]
     Store(#[from] TableError),

@@ -56,3 +56,33 @@ pub fn user_name_sort_key(last: &PersonName, first: &PersonName, id: &UserId) ->
         first.as_str().to_lowercase()
     )
 }
+
+/// An account's mail outbox: entries out of the account partition (high volume, expiring).
+pub fn outbox_pk(account: &AccountId) -> String {
+    format!("OUTBOX#{account}")
+}
+
+/// Invitations are keyed by user, so "is one pending for this user?" is one prefix query.
+pub fn invitation_prefix(user: &UserId) -> String {
+    format!("INVITE#{user}#")
+}
+
+pub fn invitation(account: &AccountId, user: &UserId, entry: &str) -> Key {
+    Key::new(
+        outbox_pk(account),
+        format!("{}{entry}", invitation_prefix(user)),
+    )
+}
+
+/// The sparse index partition of every pending outbox entry, oldest first, for the retry sweep.
+pub const PENDING_MAIL: &str = "OUTBOX#PENDING";
+
+/// A reset token, stored under the hash of its text; expires with DynamoDB TTL.
+pub fn reset_token(hash: &crate::secrets::TokenHash) -> Key {
+    Key::new(format!("RESET#{}", hash.as_str()), "TOKEN")
+}
+
+/// A user's password hash, out of the account partition so account reads never carry it.
+pub fn credential(account: &AccountId, user: &UserId) -> Key {
+    Key::new(format!("CREDENTIAL#{account}#{user}"), "PASSWORD")
+}

@@ -1,4 +1,5 @@
 //! The ports: what the domain needs from the outside world, as traits the adapters implement.
 
 pub mod clock;
+pub mod mailer;
 pub mod table;

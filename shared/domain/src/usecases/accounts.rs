@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use super::Roster;
+use super::invitations::Delivery;
 use super::records::{self, claim_item};
 use super::users::{NewUser, NewUserInput, claim_conflict, user_writes};
 use crate::entities::{Account, ManagedBy, User};
@@ -66,13 +67,14 @@ impl NewAccount {
 }
 
 impl Roster {
-    /// Creates the account, its Owner and the Owner claim in one transaction. An account id that
-    /// exists already is a conflict, and nothing is written.
+    /// Creates the account, its Owner, the Owner claim and the Owner's invitation in one
+    /// transaction, then sends the invitation. An account id that exists already is a
+    /// conflict, and nothing is written. An operator action: there is no caller yet to ask.
     pub async fn create_account(
         &self,
         input: &NewAccountInput,
         managed_by: ManagedBy,
-    ) -> Result<(Account, User), DomainError> {
+    ) -> Result<(Account, User, Delivery), DomainError> {
         let new = NewAccount::parse(input)?;
         let owner = self.build_user(new.owner, managed_by, true);
         let account = Account {
@@ -91,8 +93,13 @@ impl Roster {
             ),
         ];
         writes.extend(user_writes(&account.id, &owner)?);
+        let (entry, token, invitation) = self.new_invitation(&account.id, &owner)?;
+        writes.extend(invitation);
         match self.table.transact(writes).await {
-            Ok(()) => Ok((account, owner)),
+            Ok(()) => {
+                let delivery = self.send_invitation(entry, &owner, &token).await?;
+                Ok((account, owner, delivery))
+            }
             Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => Err(
                 DomainError::conflict(format!("account {} already exists", account.id)),
             ),

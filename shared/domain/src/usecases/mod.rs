@@ -3,6 +3,10 @@
 //! a rule.
 
 mod accounts;
+mod callers;
+mod invitations;
+mod passwords;
+mod profile;
 mod records;
 mod retry;
 mod users;
@@ -10,30 +14,57 @@ mod users;
 use std::sync::Arc;
 
 pub use accounts::{NewAccount, NewAccountInput};
-pub use users::{NewUser, NewUserInput, UserPage};
+pub use invitations::{Delivery, RetryReport};
+pub use passwords::PasswordResetInput;
+pub use profile::{PreferencesPatch, ReminderInput, UserPatchInput};
+pub use users::{NewUser, NewUserInput, Profile, UserFilter, UserPage};
 
 use crate::ports::clock::{Clock, IdSource, SystemClock, UlidSource};
+use crate::ports::mailer::Mailer;
 use crate::ports::table::Table;
+
+/// Deployment settings the use cases need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The web app's base URL; reset links point at `{app_url}/reset-password?token=…`.
+    pub app_url: String,
+}
 
 /// The application: the ports wired together. Cheap to clone; build it once per process.
 #[derive(Clone)]
 pub struct Roster {
     table: Arc<dyn Table>,
+    mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdSource>,
+    settings: Arc<Settings>,
 }
 
 impl Roster {
-    pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Self {
-        Self { table, clock, ids }
+    pub fn new(
+        table: Arc<dyn Table>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            table,
+            mailer,
+            clock,
+            ids,
+            settings: Arc::new(settings),
+        }
     }
 
-    /// Wall clock and random ULIDs: what production runs with.
-    pub fn with_table(table: Arc<dyn Table>) -> Self {
+    /// The wall clock and random ULIDs: what production runs with.
+    pub fn production(table: Arc<dyn Table>, mailer: Arc<dyn Mailer>, settings: Settings) -> Self {
         Self::new(
             table,
+            mailer,
             Arc::new(SystemClock),
             Arc::new(UlidSource::default()),
+            settings,
         )
     }
 

@@ -3,12 +3,14 @@
 use serde::Deserialize;
 
 use super::Roster;
+use super::invitations::Delivery;
 use super::records::{self, claim_item};
 use super::retry::{Attempt, optimistic};
+use crate::access::Actor;
 use crate::entities::{ContactMethod, ManagedBy, User, UserStatus};
 use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::keys;
-use crate::ports::table::{Condition, Cursor, Query, TableError, Write};
+use crate::ports::table::{Condition, Cursor, Query, Source, TableError, Write};
 use crate::values::{
     AccountId, Email, ExternalId, PersonName, Role, Roles, UserId, UserType, Username,
 };
@@ -161,34 +163,82 @@ fn parse_roles(
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserPage {
     pub users: Vec<User>,
+    /// Where the next page starts; `None` when no users follow.
     pub next: Option<Cursor>,
 }
 
+/// Narrows a user list. `q` matches the start of the first name, last name, "first last", or
+/// email, ignoring case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    pub q: Option<String>,
+}
+
+impl UserFilter {
+    fn matches(&self, user: &User) -> bool {
+        let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+            return true;
+        };
+        let q = q.to_lowercase();
+        let first = user.first_name.as_str().to_lowercase();
+        let last = user.last_name.as_str().to_lowercase();
+        first.starts_with(&q)
+            || last.starts_with(&q)
+            || format!("{first} {last}").starts_with(&q)
+            || user.email.key().starts_with(&q)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.q.as_deref().is_none_or(|q| q.trim().is_empty())
+    }
+}
+
+/// A user's profile as the product shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub user: User,
+    /// The names of the groups the user belongs to, sorted. Groups arrive with SPEC.md §6;
+    /// until then no user belongs to any.
+    pub member_of: Vec<String>,
+}
+
+/// How many users one filtered list request examines at most before it returns what it found
+/// with a cursor (as a DynamoDB query with a filter does).
+const MAX_EXAMINED: usize = 2000;
+
 impl Roster {
-    /// Creates a user with its email and username claims in one transaction: two concurrent
-    /// creates with the same email (in any case) cannot both succeed.
+    /// Creates a user with its email and username claims and its invitation in one
+    /// transaction, then sends the invitation. Two concurrent creates with the same email (in
+    /// any case) cannot both succeed; a failed send leaves the invitation queued, never the user
+    /// missing.
     pub async fn create_user(
         &self,
-        account: &AccountId,
+        actor: &Actor,
         input: &NewUserInput,
         managed_by: ManagedBy,
-    ) -> Result<User, DomainError> {
+    ) -> Result<(User, Delivery), DomainError> {
+        actor.may_manage_users("creating users")?;
+        let account = actor.account();
         let new = NewUser::parse(input)?;
         let user = self.build_user(new, managed_by, false);
+        let (entry, token, invitation) = self.new_invitation(account, &user)?;
         let mut writes = vec![Write::check(keys::account(account), Condition::MustExist)];
         writes.extend(user_writes(account, &user)?);
+        writes.extend(invitation);
         match self.table.transact(writes).await {
-            Ok(()) => Ok(user),
+            Ok(()) => {}
             Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => {
-                Err(DomainError::not_found("account", account.as_str()))
+                return Err(DomainError::not_found("account", account.as_str()));
             }
             Err(TableError::ConditionFailed(failed)) => {
                 // Shift past the account check so indices match `user_writes`.
                 let failed: Vec<usize> = failed.iter().map(|i| i - 1).collect();
-                Err(claim_conflict(&user, &failed))
+                return Err(claim_conflict(&user, &failed));
             }
-            Err(e) => Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
+        let delivery = self.send_invitation(entry, &user, &token).await?;
+        Ok((user, delivery))
     }
 
     /// A new user value with fresh id and timestamps; not yet stored.
@@ -220,40 +270,95 @@ impl Roster {
         }
     }
 
-    pub async fn get_user(&self, account: &AccountId, id: &UserId) -> Result<User, DomainError> {
+    /// The stored user, without any access check: for use cases that check first.
+    pub(crate) async fn load_user(
+        &self,
+        account: &AccountId,
+        id: &UserId,
+    ) -> Result<User, DomainError> {
         match self.table.get(&keys::user(account, id)).await? {
             Some(item) => records::user_from_item(&item),
             None => Err(DomainError::not_found("user", id.as_str())),
         }
     }
 
-    /// Users in name order, a page at a time (`limit` at most 1000).
-    pub async fn list_users(
-        &self,
-        account: &AccountId,
-        limit: u32,
-        after: Option<Cursor>,
-    ) -> Result<UserPage, DomainError> {
-        let query = Query::index(keys::users_by_name(account))
-            .limit(limit.clamp(1, 1000))
-            .after(after);
-        let page = self.table.query(&query).await?;
-        let users = page
-            .items
-            .iter()
-            .map(records::user_from_item)
-            .collect::<Result<_, _>>()?;
-        Ok(UserPage {
-            users,
-            next: page.next,
+    /// A user's profile: one's own, or anyone's for those who may read every user.
+    pub async fn get_user(&self, actor: &Actor, id: &UserId) -> Result<Profile, DomainError> {
+        actor.may_read_user(id)?;
+        let user = self.load_user(actor.account(), id).await?;
+        Ok(Profile {
+            user,
+            member_of: Vec::new(),
         })
     }
 
-    /// Deletes a user and its claims in one transaction, so the email can be reused at once.
-    /// The Owner is refused.
-    pub async fn delete_user(&self, account: &AccountId, id: &UserId) -> Result<(), DomainError> {
+    /// Users in name order, a page at a time (`limit` 1..=1000). With a filter, a page may hold
+    /// fewer than `limit` users and still have a cursor.
+    pub async fn list_users(
+        &self,
+        actor: &Actor,
+        filter: &UserFilter,
+        limit: u32,
+        after: Option<Cursor>,
+    ) -> Result<UserPage, DomainError> {
+        actor.may_read_every_user("listing users")?;
+        let partition = keys::users_by_name(actor.account());
+        if let Some(cursor) = &after {
+            if cursor.index.as_ref().is_none_or(|i| i.pk != partition) {
+                return Err(DomainError::Validation(vec![FieldError::new(
+                    "cursor",
+                    "Cursor does not belong to this list",
+                )]));
+            }
+        }
+        let limit = limit.clamp(1, 1000);
+        if filter.is_empty() {
+            let page = self
+                .table
+                .query(&Query::index(&partition).limit(limit).after(after))
+                .await?;
+            let users = page
+                .items
+                .iter()
+                .map(records::user_from_item)
+                .collect::<Result<_, _>>()?;
+            return Ok(UserPage {
+                users,
+                next: page.next,
+            });
+        }
+        let mut users = Vec::new();
+        let mut examined = 0;
+        let mut query = Query::index(&partition).limit(1000).after(after);
+        loop {
+            let page = self.table.query(&query).await?;
+            for item in &page.items {
+                examined += 1;
+                let user = records::user_from_item(item)?;
+                if filter.matches(&user) {
+                    users.push(user);
+                    if users.len() == limit as usize {
+                        return Ok(UserPage {
+                            users,
+                            next: Some(Cursor::after(item, Source::Index)),
+                        });
+                    }
+                }
+            }
+            match page.next {
+                Some(next) if examined < MAX_EXAMINED => query.start_after = Some(next),
+                next => return Ok(UserPage { users, next }),
+            }
+        }
+    }
+
+    /// Deletes a user with its claims and password in one transaction, so the email can be
+    /// reused at once. The Owner is refused.
+    pub async fn delete_user(&self, actor: &Actor, id: &UserId) -> Result<(), DomainError> {
+        actor.may_manage_users("deleting users")?;
+        let account = actor.account();
         optimistic(|| async {
-            let user = self.get_user(account, id).await?;
+            let user = self.load_user(account, id).await?;
             if user.is_owner {
                 return Err(DomainError::conflict(
                     "the Owner cannot be deleted; ownership moves only through \
@@ -266,6 +371,7 @@ impl Roster {
                 // user's own: no condition needed.
                 Write::delete(keys::email_claim(account, &user.email), None),
                 Write::delete(keys::username_claim(account, &user.username), None),
+                Write::delete(keys::credential(account, id), None),
             ];
             match self.table.transact(writes).await {
                 Ok(()) => Ok(Attempt::Done(())),
@@ -274,6 +380,29 @@ impl Roster {
             }
         })
         .await
+    }
+
+    /// The id of the user holding `email` in `account` (an operator look-up: `roster token`).
+    pub async fn user_id_by_email(
+        &self,
+        account: &AccountId,
+        email: &Email,
+    ) -> Result<UserId, DomainError> {
+        match self.table.get(&keys::email_claim(account, email)).await? {
+            Some(item) => Ok(records::decode::<records::Claim>(&item)?.user_id),
+            None => Err(DomainError::not_found("user", email.as_str())),
+        }
+    }
+
+    /// Sends an invited user their password email again (`POST /users/{id}/invitations`).
+    pub async fn resend_invitation(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+    ) -> Result<Delivery, DomainError> {
+        actor.may_manage_users("sending invitations")?;
+        let user = self.load_user(actor.account(), id).await?;
+        self.deliver_invitation(actor.account(), &user).await
     }
 }
 

@@ -4,11 +4,13 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn roster(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_roster"))
+    Command::new(crate::ROSTER)
         .args(args)
         .current_dir(dir)
-        // The default store is ./roster.db in the working folder; make sure nothing overrides it.
+        // The defaults (./roster.db, ./outbox/) are in the working folder; nothing overrides them.
         .env_remove("ROSTER_STORE")
+        .env_remove("ROSTER_MAIL")
+        .env_remove("ROSTER_OUTBOX")
         .output()
         .expect("run roster")
 }

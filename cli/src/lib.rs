@@ -1,0 +1,84 @@
+//! `roster`: the command-line way into Roster — for operators, for the GitOps pipeline, and for
+//! trying the product on a laptop with nothing but the embedded store.
+
+mod commands;
+mod context;
+mod jwt;
+pub use jwt::Jwt;
+mod report;
+mod server;
+mod store;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::context::Context;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "roster",
+    version,
+    about = "Serverless user management for an on-call alerting account"
+)]
+struct Cli {
+    #[command(flatten)]
+    context: Context,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Accounts: the tenants, each with exactly one Owner.
+    #[command(subcommand)]
+    Account(commands::account::AccountCommand),
+    /// Users of one account.
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
+    /// Serve the HTTP API locally (the same routes and handlers as the Lambda functions).
+    Serve(commands::serve::Serve),
+    /// Print a token for a user, for `roster serve`.
+    Token(commands::token::Token),
+    /// The mail outbox.
+    #[command(subcommand)]
+    Mail(commands::mail::MailCommand),
+    /// The store itself.
+    #[command(subcommand)]
+    Store(commands::store::StoreCommand),
+}
+
+/// Parses the command line, runs the command, and turns its outcome into an exit code:
+/// 0 on success, 1 with one line per problem on standard error otherwise.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let context = cli.context;
+        match cli.command {
+            Command::Account(command) => command.run(&context).await,
+            Command::User(command) => command.run(&context).await,
+            Command::Serve(command) => command.run(&context).await,
+            Command::Token(command) => command.run(&context).await,
+            Command::Mail(command) => command.run(&context).await,
+            Command::Store(command) => command.run(&context).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprint!("{}", report::error(&error));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per resource; each handler parses, calls one use case, and writes a view.
+
+pub mod users;

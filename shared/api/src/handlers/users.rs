@@ -1,0 +1,115 @@
+//! `/users` and `/password-resets`: the user life cycle (SPEC.md §3, §5, §8).
+
+use http::{HeaderValue, StatusCode, header};
+use roster_domain::entities::ManagedBy;
+use roster_domain::usecases::{NewUserInput, PasswordResetInput, UserFilter, UserPatchInput};
+use roster_domain::values::UserId;
+use roster_domain::{DomainError, FieldError};
+
+use crate::app::App;
+use crate::input::Input;
+use crate::routes::Reply;
+use crate::views::{
+    DeliveryView, UserListView, UserView, decode_cursor, empty, encode_cursor, json, with_etag,
+};
+
+/// A path id that is not a user id names no user: `404`, as an id from another account would.
+fn user_id(input: &Input) -> Result<UserId, DomainError> {
+    let raw = input.param("id");
+    UserId::parse(raw).map_err(|_| DomainError::not_found("user", raw))
+}
+
+pub async fn create(app: &App, input: Input) -> Reply {
+    let actor = app.actor(&input).await?;
+    let body: NewUserInput = input.json()?;
+    let (user, delivery) = app
+        .roster()
+        .create_user(&actor, &body, ManagedBy::Api)
+        .await?;
+    if let roster_domain::usecases::Delivery::Queued { reason } = &delivery {
+        tracing::warn!(user_id = %user.id, reason, "user created; invitation queued for retry");
+    }
+    let mut response = with_etag(
+        json(StatusCode::CREATED, &UserView::of(&user)),
+        user.version,
+    );
+    if let Ok(location) = HeaderValue::from_str(&format!("/users/{}", user.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+pub async fn get(app: &App, input: Input) -> Reply {
+    let actor = app.actor(&input).await?;
+    let profile = app.roster().get_user(&actor, &user_id(&input)?).await?;
+    Ok(with_etag(
+        json(StatusCode::OK, &UserView::profile(&profile)),
+        profile.user.version,
+    ))
+}
+
+pub async fn list(app: &App, input: Input) -> Reply {
+    let actor = app.actor(&input).await?;
+    let limit = match input.query("limit") {
+        None => 50,
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| {
+                DomainError::Validation(vec![FieldError::new(
+                    "limit",
+                    "Limit must be a whole number from 1 to 1000",
+                )])
+            })?,
+    };
+    let after = input.query("cursor").map(decode_cursor).transpose()?;
+    let filter = UserFilter {
+        q: input.query("q").map(str::to_owned),
+    };
+    let page = app
+        .roster()
+        .list_users(&actor, &filter, limit, after)
+        .await?;
+    let view = UserListView {
+        users: page.users.iter().map(UserView::of).collect(),
+        next_cursor: page.next.as_ref().map(encode_cursor),
+    };
+    Ok(json(StatusCode::OK, &view))
+}
+
+pub async fn update(app: &App, input: Input) -> Reply {
+    let actor = app.actor(&input).await?;
+    let id = user_id(&input)?;
+    let if_match = input.if_match()?;
+    let patch: UserPatchInput = input.json()?;
+    let user = app
+        .roster()
+        .update_user(&actor, &id, &patch, if_match)
+        .await?;
+    Ok(with_etag(
+        json(StatusCode::OK, &UserView::of(&user)),
+        user.version,
+    ))
+}
+
+pub async fn delete(app: &App, input: Input) -> Reply {
+    let actor = app.actor(&input).await?;
+    app.roster().delete_user(&actor, &user_id(&input)?).await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+pub async fn resend_invite(app: &App, input: Input) -> Reply {
+    let actor = app.actor(&input).await?;
+    let delivery = app
+        .roster()
+        .resend_invitation(&actor, &user_id(&input)?)
+        .await?;
+    Ok(json(StatusCode::ACCEPTED, &DeliveryView::of(delivery)))
+}
+
+pub async fn reset_password(app: &App, input: Input) -> Reply {
+    let body: PasswordResetInput = input.json()?;
+    app.roster().reset_password(&body).await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}

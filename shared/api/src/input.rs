@@ -1,0 +1,91 @@
+//! What a handler gets: path parameters, query, headers, body, and the verified claims.
+
+use bytes::Bytes;
+use http::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use crate::problem::ApiError;
+use roster_domain::{DomainError, FieldError};
+
+/// Bodies over this are refused with `400` before they are parsed.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The claims of a token verified upstream; absent when the request carried no token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claims {
+    pub sub: String,
+    pub account_id: String,
+}
+
+pub struct Input {
+    pub params: crate::routes::Params,
+    pub query: Vec<(String, String)>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub claims: Option<Claims>,
+}
+
+impl Input {
+    /// A path parameter the route declares (present whenever the route matched).
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as `T`: `400` for malformed JSON, `422` naming the field for a wrong type or an
+    /// unknown field.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if self.body.len() > MAX_BODY_BYTES {
+            return Err(ApiError::BadRequest(format!(
+                "the request body is over {} KiB",
+                MAX_BODY_BYTES / 1024
+            )));
+        }
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.is_data() {
+                let field = if path == "." { String::new() } else { path };
+                ApiError::Domain(DomainError::Validation(vec![FieldError::new(
+                    field,
+                    inner.to_string(),
+                )]))
+            } else {
+                malformed(&inner)
+            }
+        })?;
+        de.end().map_err(|e| malformed(&e))?;
+        Ok(value)
+    }
+
+    /// `If-Match: "<version>"` as a version; `None` when absent or `*`.
+    pub fn if_match(&self) -> Result<Option<u64>, ApiError> {
+        let Some(value) = self.headers.get(http::header::IF_MATCH) else {
+            return Ok(None);
+        };
+        let text = value.to_str().unwrap_or_default().trim();
+        if text == "*" {
+            return Ok(None);
+        }
+        let bare = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+        bare.parse().map(Some).map_err(|_| {
+            ApiError::BadRequest(format!(
+                "If-Match must be a version from an ETag, like \"3\", not {text:?}"
+            ))
+        })
+    }
+}
+
+fn malformed(e: &serde_json::Error) -> ApiError {
+    ApiError::BadRequest(format!("the request body is not valid JSON: {e}"))
+}

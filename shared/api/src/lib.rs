@@ -1,0 +1,19 @@
+//! Roster's HTTP contract (SPEC.md §8), independent of how requests arrive: the Lambda functions
+//! (`shared/lambda`) and `roster serve` (`cli/`) both hand `http` requests to [`App`] and send
+//! back what it answers.
+//!
+//! The caller comes from JWT claims (`sub`, `account_id`) that something upstream has already
+//! verified — API Gateway's JWT authorizer, or `roster serve` — and put on the request as a
+//! [`Claims`] extension.
+
+mod app;
+mod handlers;
+mod input;
+mod problem;
+mod routes;
+mod views;
+
+pub use app::App;
+pub use input::{Claims, MAX_BODY_BYTES};
+pub use problem::ApiError;
+pub use routes::{Auth, Route, routes};

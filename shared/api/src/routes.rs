@@ -1,0 +1,156 @@
+//! The route table: every operation of the HTTP API, the Lambda function that serves it, and its
+//! handler. `roster serve` routes with it; each function serves its own rows; `openapi.yaml` and
+//! `infra/template.yaml` are checked against it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::LazyLock;
+
+use bytes::Bytes;
+use http::{Method, Response};
+
+use crate::app::App;
+use crate::handlers::users;
+use crate::input::Input;
+use crate::problem::ApiError;
+
+pub type Reply = Result<Response<Bytes>, ApiError>;
+pub type Handler = for<'a> fn(&'a App, Input) -> Pin<Box<dyn Future<Output = Reply> + Send + 'a>>;
+
+/// Whether a route needs a verified caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// A JWT verified upstream (API Gateway's authorizer, or `roster serve`).
+    Jwt,
+    /// The request carries its own secret (a reset token, a calendar token).
+    Public,
+}
+
+pub struct Route {
+    pub method: Method,
+    /// The path template, `{name}` for a parameter, as in `openapi.yaml`.
+    pub path: &'static str,
+    /// The OpenAPI `operationId`.
+    pub operation: &'static str,
+    /// The Lambda function (crate under `functions/`) that serves this route.
+    pub function: &'static str,
+    pub auth: Auth,
+    pub handler: Handler,
+}
+
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} ({})", self.method, self.path, self.operation)
+    }
+}
+
+macro_rules! route {
+    ($method:ident $path:literal, $operation:literal, $function:literal, $auth:ident, $handler:path) => {
+        Route {
+            method: Method::$method,
+            path: $path,
+            operation: $operation,
+            function: $function,
+            auth: Auth::$auth,
+            handler: |app, input| Box::pin($handler(app, input)),
+        }
+    };
+}
+
+static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
+    vec![
+        route!(POST "/users", "create-user", "create-user", Jwt, users::create),
+        route!(GET "/users", "list-users", "list-users", Jwt, users::list),
+        route!(GET "/users/{id}", "get-user", "get-user", Jwt, users::get),
+        route!(PATCH "/users/{id}", "update-user", "update-user", Jwt, users::update),
+        route!(DELETE "/users/{id}", "delete-user", "delete-user", Jwt, users::delete),
+        route!(POST "/users/{id}/invitations", "resend-invite", "resend-invite", Jwt, users::resend_invite),
+        route!(POST "/password-resets", "reset-password", "reset-password", Public, users::reset_password),
+    ]
+});
+
+/// Every route of the API.
+pub fn routes() -> &'static [Route] {
+    &ROUTES
+}
+
+/// A path's parameters by name, as the route template declares them.
+pub type Params = Vec<(&'static str, String)>;
+
+/// The route for `method` and `path` among `candidates`, with the path's parameters.
+pub(crate) fn find<'r>(
+    candidates: impl Iterator<Item = &'r Route>,
+    method: &Method,
+    path: &str,
+) -> Result<(&'r Route, Params), ApiError> {
+    let mut allowed = Vec::new();
+    for route in candidates {
+        if let Some(params) = match_path(route.path, path) {
+            if route.method == *method {
+                return Ok((route, params));
+            }
+            allowed.push(route.method.clone());
+        }
+    }
+    if allowed.is_empty() {
+        Err(ApiError::NoRoute)
+    } else {
+        Err(ApiError::MethodNotAllowed(allowed))
+    }
+}
+
+fn match_path(template: &'static str, path: &str) -> Option<Params> {
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    let mut wanted = template.split('/');
+    let mut given = path.split('/');
+    let mut params = Vec::new();
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return Some(params),
+            (Some(w), Some(g)) if w.starts_with('{') && w.ends_with('}') && !g.is_empty() => {
+                params.push((&w[1..w.len() - 1], g.to_owned()));
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_templates_and_capture_parameters() {
+        assert_eq!(match_path("/users", "/users"), Some(vec![]));
+        assert_eq!(match_path("/users", "/users/"), Some(vec![]));
+        assert_eq!(
+            match_path("/users/{id}/invitations", "/users/01H/invitations"),
+            Some(vec![("id", "01H".to_owned())])
+        );
+        assert_eq!(match_path("/users/{id}", "/users/"), None);
+        assert_eq!(match_path("/users/{id}", "/users/a/b"), None);
+        assert_eq!(match_path("/users/{id}", "/groups/a"), None);
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_is_405_and_an_unknown_one_404() {
+        let found = find(routes().iter(), &Method::PUT, "/users");
+        assert!(matches!(found, Err(ApiError::MethodNotAllowed(m)) if m.len() == 2));
+        assert!(matches!(
+            find(routes().iter(), &Method::GET, "/nope"),
+            Err(ApiError::NoRoute)
+        ));
+    }
+
+    #[test]
+    fn operations_are_unique() {
+        let mut ops: Vec<_> = routes().iter().map(|r| r.operation).collect();
+        ops.sort_unstable();
+        ops.dedup();
+        assert_eq!(ops.len(), routes().len());
+    }
+}

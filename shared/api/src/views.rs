@@ -1,0 +1,179 @@
+//! What the API writes: the JSON shapes of `openapi.yaml`, built from domain values. Kept apart
+//! from the stored form so storage can change without changing the contract. No secret has a
+//! field here.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode, header};
+use roster_domain::entities::{ContactMethod, User};
+use roster_domain::ports::table::Cursor;
+use roster_domain::usecases::{Delivery, Profile};
+use roster_domain::values::{Reminder, Role};
+use roster_domain::{DomainError, FieldError};
+use serde::Serialize;
+
+use crate::problem::ApiError;
+
+#[derive(Serialize)]
+pub struct UserView<'a> {
+    id: &'a str,
+    email: &'a str,
+    username: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    user_type: &'static str,
+    roles: Vec<&'static str>,
+    status: &'static str,
+    is_owner: bool,
+    managed_by: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<&'a str>,
+    preferences: PreferencesView<'a>,
+    on_call_reminders: &'a [Reminder],
+    contact_methods: Vec<ContactMethodView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    member_of: Option<&'a [String]>,
+    version: u64,
+    created_at: String,
+    updated_at: String,
+}
+
+#[derive(Serialize)]
+struct PreferencesView<'a> {
+    time_zone: &'a str,
+    locale: &'a str,
+    theme: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct ContactMethodView<'a> {
+    method: &'static str,
+    value: &'a str,
+    wait_minutes: u8,
+    retries: u8,
+}
+
+impl<'a> UserView<'a> {
+    pub fn of(user: &'a User) -> Self {
+        Self {
+            id: user.id.as_str(),
+            email: user.email.as_str(),
+            username: user.username.as_str(),
+            first_name: user.first_name.as_str(),
+            last_name: user.last_name.as_str(),
+            user_type: user.user_type.id(),
+            roles: user.roles.iter().copied().map(Role::id).collect(),
+            status: user.status.id(),
+            is_owner: user.is_owner,
+            managed_by: user.managed_by.id(),
+            external_id: user.external_id.as_ref().map(|e| e.as_str()),
+            preferences: PreferencesView {
+                time_zone: user.preferences.time_zone.as_str(),
+                locale: user.preferences.locale.as_str(),
+                theme: user.preferences.theme.id(),
+            },
+            on_call_reminders: user.on_call_reminders.as_slice(),
+            contact_methods: user
+                .contact_methods
+                .iter()
+                .map(|m| ContactMethodView::of(m, user))
+                .collect(),
+            member_of: None,
+            version: user.version,
+            created_at: user.created_at.to_string(),
+            updated_at: user.updated_at.to_string(),
+        }
+    }
+
+    /// The full profile `get-user` answers: the user and the groups they belong to.
+    pub fn profile(profile: &'a Profile) -> Self {
+        Self {
+            member_of: Some(&profile.member_of),
+            ..Self::of(&profile.user)
+        }
+    }
+}
+
+impl<'a> ContactMethodView<'a> {
+    pub fn of(method: &'a ContactMethod, user: &'a User) -> Self {
+        Self {
+            method: method.method.id(),
+            value: method.target(&user.email),
+            wait_minutes: method.wait_minutes.get(),
+            retries: method.retries.get(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct UserListView<'a> {
+    pub users: Vec<UserView<'a>>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct DeliveryView {
+    invitation: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+impl DeliveryView {
+    pub fn of(delivery: Delivery) -> Self {
+        match delivery {
+            Delivery::Sent => Self {
+                invitation: "sent",
+                reason: None,
+            },
+            Delivery::Queued { reason } => Self {
+                invitation: "queued",
+                reason: Some(reason),
+            },
+        }
+    }
+}
+
+/// Cursors travel as opaque base64url text.
+pub fn encode_cursor(cursor: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
+}
+
+pub fn decode_cursor(text: &str) -> Result<Cursor, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| {
+            ApiError::Domain(DomainError::Validation(vec![FieldError::new(
+                "cursor",
+                "Cursor is not one this API gave out",
+            )]))
+        })
+}
+
+/// A JSON response.
+pub fn json(status: StatusCode, body: &impl Serialize) -> Response<Bytes> {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Bytes::from(bytes))
+        .unwrap_or_default()
+}
+
+/// A response with no body.
+pub fn empty(status: StatusCode) -> Response<Bytes> {
+    Response::builder()
+        .status(status)
+        .body(Bytes::new())
+        .unwrap_or_default()
+}
+
+/// Adds `ETag: "<version>"`, what `If-Match` sends back.
+pub fn with_etag(mut response: Response<Bytes>, version: u64) -> Response<Bytes> {
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}

@@ -1,0 +1,405 @@
+//! Invitations: the password-reset email every new user gets (SPEC.md §3), sent reliably through
+//! a transactional outbox.
+//!
+//! The user and an outbox entry are written in one transaction; the email goes out after commit
+//! and the entry is marked sent. A failed send leaves the entry pending for a retry (the
+//! `roster mail retry` sweep or `POST /users/{id}/invitations`). An entry is claimed with its
+//! version before each attempt, so two retries never both send it. The email itself is never
+//! stored — it carries the token — only who it is for and the hash of the token it carries; a
+//! retry issues a fresh token and revokes the previous one.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::Roster;
+use super::records::{self, decode};
+use crate::entities::{User, UserStatus};
+use crate::error::DomainError;
+use crate::keys;
+use crate::ports::mailer::Message;
+use crate::ports::table::{Condition, Item, Query, TableError, Write, query_all};
+use crate::secrets::{ResetToken, TokenHash};
+use crate::values::{AccountId, UserId};
+
+/// How long a reset link works.
+pub const TOKEN_LIFETIME: SignedDuration = SignedDuration::from_hours(72);
+/// How long one attempt owns an entry before a retry may take it over (a crashed sender).
+const LEASE: SignedDuration = SignedDuration::from_mins(2);
+/// How long a sent entry is kept (for support questions) before TTL removes it.
+const SENT_RETENTION: SignedDuration = SignedDuration::from_hours(30 * 24);
+
+/// What happened to an invitation email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Not sent; the entry stays pending and a retry will send it.
+    Queued {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum EntryStatus {
+    Pending,
+    Sent,
+    /// The user was deleted or activated before the email could go.
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct OutboxEntry {
+    id: String,
+    account: AccountId,
+    user_id: UserId,
+    status: EntryStatus,
+    attempts: u32,
+    /// The token the latest attempt carried; revoked when a retry issues a new one.
+    token_hash: TokenHash,
+    lease_until: Timestamp,
+    created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sent_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_error: Option<String>,
+    #[serde(skip)]
+    version: u64,
+}
+
+/// The stored side of a reset token: who it resets, until when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct TokenRecord {
+    pub account: AccountId,
+    pub user_id: UserId,
+    /// Checked on redemption: DynamoDB's TTL removes expired items only eventually.
+    pub valid_until: Timestamp,
+    #[serde(skip)]
+    pub version: u64,
+}
+
+/// What a retry sweep did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RetryReport {
+    pub sent: usize,
+    pub failed: usize,
+    pub cancelled: usize,
+}
+
+impl OutboxEntry {
+    fn key(&self) -> crate::ports::table::Key {
+        keys::invitation(&self.account, &self.user_id, &self.id)
+    }
+
+    fn item(&self) -> Result<Item, DomainError> {
+        let item = Item::from_body(self.key(), self.version, self)?;
+        Ok(match self.status {
+            EntryStatus::Pending => item.with_index(keys::PENDING_MAIL, self.id.clone()),
+            EntryStatus::Sent | EntryStatus::Cancelled => item.with_expiry(
+                self.sent_at
+                    .unwrap_or(self.created_at)
+                    .saturating_add(SENT_RETENTION)
+                    .map_or(i64::MAX, |t| t.as_second()),
+            ),
+        })
+    }
+
+    fn from_item(item: &Item) -> Result<Self, DomainError> {
+        let mut entry: Self = decode(item)?;
+        entry.version = item.version;
+        Ok(entry)
+    }
+
+    /// The same entry at its next version, for a version-guarded write.
+    fn next(&self) -> Self {
+        Self {
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
+}
+
+impl Roster {
+    /// A new pending invitation for `user` and the writes that store it with its token; the
+    /// caller adds them to the transaction that stores the user.
+    pub(crate) fn new_invitation(
+        &self,
+        account: &AccountId,
+        user: &User,
+    ) -> Result<(OutboxEntry, ResetToken, Vec<Write>), DomainError> {
+        let now = self.clock.now();
+        let token = ResetToken::generate();
+        let entry = OutboxEntry {
+            id: self.ids.new_id().to_string(),
+            account: account.clone(),
+            user_id: user.id.clone(),
+            status: EntryStatus::Pending,
+            attempts: 1,
+            token_hash: token.hash(),
+            // The request that creates the entry sends it; a sweep waits out this lease.
+            lease_until: now.saturating_add(LEASE).unwrap_or(now),
+            created_at: now,
+            sent_at: None,
+            last_error: None,
+            version: 1,
+        };
+        let writes = vec![
+            Write::put(entry.item()?, Condition::MustNotExist),
+            Write::put(
+                self.token_item(account, &user.id, &token)?,
+                Condition::MustNotExist,
+            ),
+        ];
+        Ok((entry, token, writes))
+    }
+
+    fn token_item(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+        token: &ResetToken,
+    ) -> Result<Item, DomainError> {
+        let expires_at = self
+            .clock
+            .now()
+            .saturating_add(TOKEN_LIFETIME)
+            .map_err(|e| DomainError::conflict(format!("clock out of range: {e}")))?;
+        let record = TokenRecord {
+            account: account.clone(),
+            user_id: user.clone(),
+            valid_until: expires_at,
+            version: 1,
+        };
+        Ok(
+            Item::from_body(keys::reset_token(&token.hash()), 1, &record)?
+                .with_expiry(expires_at.as_second()),
+        )
+    }
+
+    /// Sends the invitation of a committed entry and records the outcome: one send, one write.
+    pub(crate) async fn send_invitation(
+        &self,
+        entry: OutboxEntry,
+        user: &User,
+        token: &ResetToken,
+    ) -> Result<Delivery, DomainError> {
+        let message = self.invitation_message(user, token);
+        let outcome = self.mailer.send(&message).await;
+        let now = self.clock.now();
+        let mut next = entry.next();
+        let delivery = match outcome {
+            Ok(()) => {
+                next.status = EntryStatus::Sent;
+                next.sent_at = Some(now);
+                next.last_error = None;
+                Delivery::Sent
+            }
+            Err(e) => {
+                tracing::warn!(
+                    account = %entry.account, user_id = %entry.user_id, entry = %entry.id,
+                    error = %e, "invitation email not sent; it stays queued for a retry"
+                );
+                next.last_error = Some(e.to_string());
+                // Free for the next retry at once.
+                next.lease_until = now;
+                Delivery::Queued {
+                    reason: e.to_string(),
+                }
+            }
+        };
+        match self
+            .table
+            .transact(vec![Write::put(
+                next.item()?,
+                Condition::VersionIs(entry.version),
+            )])
+            .await
+        {
+            Ok(()) => Ok(delivery),
+            // Another attempt took the entry over after our lease ran out; its record stands.
+            Err(TableError::ConditionFailed(_)) => Ok(delivery),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn invitation_message(&self, user: &User, token: &ResetToken) -> Message {
+        let link = format!(
+            "{}/reset-password?token={}",
+            self.settings.app_url.trim_end_matches('/'),
+            token.reveal()
+        );
+        let name = user.first_name.as_str();
+        let text = format!(
+            "Hello {name},\n\n\
+             An on-call alerting account was set up for you ({email}).\n\
+             Choose your password here:\n\n{link}\n\n\
+             The link works once and expires in 72 hours. If you did not expect this email, you \
+             can ignore it.\n",
+            email = user.email,
+        );
+        let html = format!(
+            "<p>Hello {name},</p>\
+             <p>An on-call alerting account was set up for you ({email}).</p>\
+             <p><a href=\"{link}\">Choose your password</a></p>\
+             <p>The link works once and expires in 72 hours. If you did not expect this email, \
+             you can ignore it.</p>",
+            name = html_escape(name),
+            email = html_escape(user.email.as_str()),
+        );
+        Message {
+            to: user.email.clone(),
+            subject: "Set your password for on-call alerts".into(),
+            text,
+            html,
+        }
+    }
+
+    /// Claims a pending entry for one more attempt: a fresh token replaces the last one, and the
+    /// version guard makes the claim exclusive.
+    async fn claim(
+        &self,
+        entry: &OutboxEntry,
+    ) -> Result<Option<(OutboxEntry, ResetToken)>, DomainError> {
+        let now = self.clock.now();
+        let token = ResetToken::generate();
+        let mut claimed = entry.next();
+        claimed.attempts += 1;
+        claimed.token_hash = token.hash();
+        claimed.lease_until = now.saturating_add(LEASE).unwrap_or(now);
+        let writes = vec![
+            Write::put(claimed.item()?, Condition::VersionIs(entry.version)),
+            Write::delete(keys::reset_token(&entry.token_hash), None),
+            Write::put(
+                self.token_item(&entry.account, &entry.user_id, &token)?,
+                Condition::MustNotExist,
+            ),
+        ];
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(Some((claimed, token))),
+            Err(TableError::ConditionFailed(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn cancel(&self, entry: &OutboxEntry) -> Result<(), DomainError> {
+        let mut cancelled = entry.next();
+        cancelled.status = EntryStatus::Cancelled;
+        let writes = vec![
+            Write::put(cancelled.item()?, Condition::VersionIs(entry.version)),
+            Write::delete(keys::reset_token(&entry.token_hash), None),
+        ];
+        match self.table.transact(writes).await {
+            Ok(()) | Err(TableError::ConditionFailed(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn pending_invitations(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+    ) -> Result<Vec<OutboxEntry>, DomainError> {
+        let items = query_all(
+            self.table.as_ref(),
+            Query::partition(keys::outbox_pk(account)).prefix(keys::invitation_prefix(user)),
+        )
+        .await?;
+        let mut pending = Vec::new();
+        for item in &items {
+            let entry = OutboxEntry::from_item(item)?;
+            if entry.status == EntryStatus::Pending {
+                pending.push(entry);
+            }
+        }
+        Ok(pending)
+    }
+
+    /// Sends `user` their invitation: the pending one if an earlier send failed (so a resend
+    /// after an outage delivers exactly one email), else a new one. Only for invited users.
+    pub(crate) async fn deliver_invitation(
+        &self,
+        account: &AccountId,
+        user: &User,
+    ) -> Result<Delivery, DomainError> {
+        if user.status != UserStatus::Invited {
+            return Err(DomainError::conflict(format!(
+                "user {} has already set a password",
+                user.id
+            )));
+        }
+        let now = self.clock.now();
+        let pending = self.pending_invitations(account, &user.id).await?;
+        if let Some((oldest, rest)) = pending.split_first() {
+            for superseded in rest {
+                self.cancel(superseded).await?;
+            }
+            if oldest.lease_until > now {
+                return Ok(Delivery::Queued {
+                    reason: "another attempt is sending this invitation right now".into(),
+                });
+            }
+            return match self.claim(oldest).await? {
+                Some((claimed, token)) => self.send_invitation(claimed, user, &token).await,
+                None => Ok(Delivery::Queued {
+                    reason: "another attempt is sending this invitation right now".into(),
+                }),
+            };
+        }
+        let (entry, token, writes) = self.new_invitation(account, user)?;
+        self.table.transact(writes).await?;
+        self.send_invitation(entry, user, &token).await
+    }
+
+    /// Sends every pending invitation whose lease has run out, oldest first, across accounts:
+    /// the scheduled retry. Entries of users deleted or activated since are cancelled.
+    pub async fn retry_pending_mail(&self) -> Result<RetryReport, DomainError> {
+        let now = self.clock.now();
+        let mut report = RetryReport::default();
+        let items = query_all(self.table.as_ref(), Query::index(keys::PENDING_MAIL)).await?;
+        for item in &items {
+            let entry = OutboxEntry::from_item(item)?;
+            if entry.status != EntryStatus::Pending || entry.lease_until > now {
+                continue;
+            }
+            let user = match self
+                .table
+                .get(&keys::user(&entry.account, &entry.user_id))
+                .await?
+            {
+                Some(item) => Some(records::user_from_item(&item)?),
+                None => None,
+            };
+            let Some(user) = user.filter(|u| u.status == UserStatus::Invited) else {
+                self.cancel(&entry).await?;
+                report.cancelled += 1;
+                continue;
+            };
+            if let Some((claimed, token)) = self.claim(&entry).await? {
+                match self.send_invitation(claimed, &user, &token).await? {
+                    Delivery::Sent => report.sent += 1,
+                    Delivery::Queued { .. } => report.failed += 1,
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// The token's record, if it exists and has not expired.
+    pub(crate) async fn live_token(
+        &self,
+        token: &ResetToken,
+    ) -> Result<Option<TokenRecord>, DomainError> {
+        let Some(item) = self.table.get(&keys::reset_token(&token.hash())).await? else {
+            return Ok(None);
+        };
+        let mut record: TokenRecord = decode(&item)?;
+        record.version = item.version;
+        Ok((record.valid_until > self.clock.now()).then_some(record))
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

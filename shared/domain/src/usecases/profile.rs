@@ -1,0 +1,383 @@
+//! Editing a user's profile (`PATCH /users/{id}`): names, username and email (their claims move
+//! in the same transaction), external id, preferences and on-call reminders. The user type is
+//! fixed at creation; roles and contact methods have routes of their own.
+
+use serde::{Deserialize, Deserializer};
+
+use super::Roster;
+use super::records::{self, claim_item};
+use super::retry::{Attempt, optimistic};
+use crate::access::Actor;
+use crate::entities::User;
+use crate::error::{DomainError, FieldError, FieldErrors};
+use crate::keys;
+use crate::ports::table::{Condition, TableError, Write};
+use crate::values::{
+    Email, ExternalId, Locale, PersonName, Reminder, ReminderUnit, Reminders, Theme, TimeZoneName,
+    UserId, Username,
+};
+
+/// A partial update: an absent field is left as it is. `null` clears `external_id` and resets
+/// `username` to the email; for the names and the email it is an error. A username that is the
+/// email follows a change of email.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatchInput {
+    #[serde(default, deserialize_with = "present")]
+    pub first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub username: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub external_id: Option<Option<String>>,
+    pub preferences: Option<PreferencesPatch>,
+    pub on_call_reminders: Option<Vec<ReminderInput>>,
+    /// Accepted only to be refused with a reason: a user type never changes.
+    pub user_type: Option<serde_json::Value>,
+    /// Accepted only to point at `/users/{id}/roles`.
+    pub roles: Option<serde_json::Value>,
+    /// Accepted only to point at `/users/{id}/contact-methods`.
+    pub contact_methods: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesPatch {
+    pub time_zone: Option<String>,
+    pub locale: Option<String>,
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderInput {
+    pub amount: Option<i64>,
+    pub unit: Option<String>,
+}
+
+/// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// A checked patch: every field is already a domain value.
+#[derive(Debug, Default)]
+struct Changes {
+    first_name: Option<PersonName>,
+    last_name: Option<PersonName>,
+    /// `Some(None)`: back to the email.
+    username: Option<Option<Username>>,
+    email: Option<Email>,
+    external_id: Option<Option<ExternalId>>,
+    time_zone: Option<TimeZoneName>,
+    locale: Option<Locale>,
+    theme: Option<Theme>,
+    reminders: Option<Reminders>,
+}
+
+impl Changes {
+    fn parse(input: &UserPatchInput) -> Result<Self, DomainError> {
+        let mut errors = FieldErrors::new();
+        if input.user_type.is_some() {
+            errors.push(
+                "user_type",
+                "User type cannot be changed after creation; delete and recreate the user",
+            );
+        }
+        if input.roles.is_some() {
+            errors.push("roles", "Roles are changed through /users/{id}/roles");
+        }
+        if input.contact_methods.is_some() {
+            errors.push(
+                "contact_methods",
+                "Contact methods are changed through /users/{id}/contact-methods",
+            );
+        }
+        let mut changes = Self {
+            first_name: required(
+                &mut errors,
+                "first_name",
+                "First name",
+                &input.first_name,
+                PersonName::parse,
+            ),
+            last_name: required(
+                &mut errors,
+                "last_name",
+                "Last name",
+                &input.last_name,
+                PersonName::parse,
+            ),
+            email: required(&mut errors, "email", "Email", &input.email, Email::parse),
+            username: clearable(
+                &mut errors,
+                "username",
+                "Username",
+                &input.username,
+                Username::parse,
+            ),
+            external_id: clearable(
+                &mut errors,
+                "external_id",
+                "External id",
+                &input.external_id,
+                ExternalId::parse,
+            ),
+            ..Self::default()
+        };
+        if let Some(p) = &input.preferences {
+            changes.time_zone = errors
+                .optional(
+                    "preferences.time_zone",
+                    "Time zone",
+                    p.time_zone.as_deref(),
+                    TimeZoneName::parse,
+                )
+                .flatten();
+            changes.locale = errors
+                .optional(
+                    "preferences.locale",
+                    "Locale",
+                    p.locale.as_deref(),
+                    Locale::parse,
+                )
+                .flatten();
+            changes.theme = errors
+                .optional(
+                    "preferences.theme",
+                    "Theme",
+                    p.theme.as_deref(),
+                    Theme::parse,
+                )
+                .flatten();
+        }
+        if let Some(list) = &input.on_call_reminders {
+            changes.reminders = parse_reminders(&mut errors, list);
+        }
+        errors.finish(|| Some(changes))
+    }
+
+    fn touches_identity(&self) -> bool {
+        self.email.is_some() || self.username.is_some() || self.external_id.is_some()
+    }
+
+    /// `user` with the changes applied (the version and timestamps are the caller's business).
+    fn apply(&self, user: &User) -> User {
+        let mut next = user.clone();
+        if let Some(v) = &self.first_name {
+            next.first_name = v.clone();
+        }
+        if let Some(v) = &self.last_name {
+            next.last_name = v.clone();
+        }
+        if let Some(v) = &self.email {
+            next.email = v.clone();
+        }
+        // A username that is the email ("use email as username") follows it.
+        let follows_email = user.username.key() == user.email.key();
+        match &self.username {
+            Some(Some(v)) => next.username = v.clone(),
+            Some(None) => next.username = Username::from(&next.email),
+            None if follows_email => next.username = Username::from(&next.email),
+            None => {}
+        }
+        if let Some(v) = &self.external_id {
+            next.external_id = v.clone();
+        }
+        if let Some(v) = &self.time_zone {
+            next.preferences.time_zone = v.clone();
+        }
+        if let Some(v) = &self.locale {
+            next.preferences.locale = v.clone();
+        }
+        if let Some(v) = self.theme {
+            next.preferences.theme = v;
+        }
+        if let Some(v) = &self.reminders {
+            next.on_call_reminders = v.clone();
+        }
+        next
+    }
+}
+
+fn required<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    label: &str,
+    raw: &Option<Option<String>>,
+    parse: impl FnOnce(&str) -> Result<T, crate::error::InvalidValue>,
+) -> Option<T> {
+    match raw {
+        None => None,
+        Some(value) => errors.required(field, label, value.as_deref(), parse),
+    }
+}
+
+fn clearable<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    label: &str,
+    raw: &Option<Option<String>>,
+    parse: impl FnOnce(&str) -> Result<T, crate::error::InvalidValue>,
+) -> Option<Option<T>> {
+    match raw {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(value)) => errors.required(field, label, Some(value), parse).map(Some),
+    }
+}
+
+fn parse_reminders(errors: &mut FieldErrors, list: &[ReminderInput]) -> Option<Reminders> {
+    let mut reminders = Vec::with_capacity(list.len());
+    let mut ok = true;
+    for (i, raw) in list.iter().enumerate() {
+        let field = format!("on_call_reminders[{i}]");
+        let unit = errors.required(
+            &format!("{field}.unit"),
+            "Unit",
+            raw.unit.as_deref(),
+            ReminderUnit::parse,
+        );
+        let amount = match raw.amount.map(u32::try_from) {
+            Some(Ok(n)) => Some(n),
+            Some(Err(_)) => {
+                errors.push(
+                    format!("{field}.amount"),
+                    "Amount must be a positive number",
+                );
+                None
+            }
+            None => {
+                errors.push(format!("{field}.amount"), "Amount is required");
+                None
+            }
+        };
+        match (amount, unit) {
+            (Some(amount), Some(unit)) => match Reminder::new(amount, unit) {
+                Ok(r) => reminders.push(r),
+                Err(e) => {
+                    errors.push(field, format!("Reminder {e}"));
+                    ok = false;
+                }
+            },
+            _ => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    errors.parsed(
+        "on_call_reminders",
+        "On-call reminders",
+        Reminders::new(reminders),
+    )
+}
+
+impl Roster {
+    /// Applies `input` to the user. With `if_match`, the change is refused unless the stored
+    /// version is that one (`412`); without it, a concurrent change is re-read and the patch
+    /// applied on top of it.
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        input: &UserPatchInput,
+        if_match: Option<u64>,
+    ) -> Result<User, DomainError> {
+        let account = actor.account();
+        optimistic(|| async {
+            let user = self.load_user(account, id).await?;
+            let changes = Changes::parse(input);
+            match &changes {
+                Ok(c) if c.touches_identity() => actor.may_edit_identity(&user)?,
+                _ => actor.may_edit_profile(&user)?,
+            }
+            if let Some(expected) = if_match {
+                if expected != user.version {
+                    return Err(DomainError::PreconditionFailed {
+                        entity: "user",
+                        id: id.to_string(),
+                        expected,
+                        actual: user.version,
+                    });
+                }
+            }
+            let changes = changes?;
+            let mut next = changes.apply(&user);
+            if next == user {
+                return Ok(Attempt::Done(user));
+            }
+            next.version = user.version + 1;
+            next.updated_at = self.clock.now();
+            let mut writes = vec![Write::put(
+                records::user_item(account, &next)?,
+                Condition::VersionIs(user.version),
+            )];
+            let mut claimed = Vec::new();
+            if next.email.key() != user.email.key() {
+                writes.push(Write::delete(keys::email_claim(account, &user.email), None));
+                claimed.push((writes.len(), "email"));
+                writes.push(Write::put(
+                    claim_item(keys::email_claim(account, &next.email), id)?,
+                    Condition::MustNotExist,
+                ));
+            }
+            if next.username.key() != user.username.key() {
+                writes.push(Write::delete(
+                    keys::username_claim(account, &user.username),
+                    None,
+                ));
+                claimed.push((writes.len(), "username"));
+                writes.push(Write::put(
+                    claim_item(keys::username_claim(account, &next.username), id)?,
+                    Condition::MustNotExist,
+                ));
+            }
+            match self.table.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(next)),
+                Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => {
+                    Ok(Attempt::Raced)
+                }
+                Err(TableError::ConditionFailed(failed)) => {
+                    let fields: Vec<FieldError> = claimed
+                        .iter()
+                        .filter(|(index, _)| failed.contains(index))
+                        .map(|(_, field)| {
+                            let value = if *field == "email" {
+                                next.email.to_string()
+                            } else {
+                                next.username.to_string()
+                            };
+                            FieldError::new(
+                                *field,
+                                format!(
+                                    "{} {value} is already taken in this account",
+                                    capitalise(field)
+                                ),
+                            )
+                        })
+                        .collect();
+                    let message = fields
+                        .iter()
+                        .map(|f| f.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    Err(DomainError::Conflict { message, fields })
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+}
+
+fn capitalise(field: &str) -> String {
+    let mut chars = field.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,85 @@
+//! The SES adapter of the mailer port: `SendEmail` with a text and an HTML body, from the
+//! verified sender `ROSTER_MAIL_FROM`.
+
+use async_trait::async_trait;
+use aws_sdk_ses::Client;
+use aws_sdk_ses::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ses::types::{Body, Content, Destination, Message as SesMessage};
+use roster_domain::ports::mailer::{MailError, Mailer, Message};
+
+#[derive(Debug, Clone)]
+pub struct SesMailer {
+    client: Client,
+    from: String,
+}
+
+impl SesMailer {
+    pub fn new(client: Client, from: impl Into<String>) -> Self {
+        Self {
+            client,
+            from: from.into(),
+        }
+    }
+
+    /// A client from the standard AWS environment, sending as `from`.
+    pub async fn from_env(from: impl Into<String>) -> Self {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .load()
+            .await;
+        Self::new(Client::new(&config), from)
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+fn content(data: &str) -> Result<Content, MailError> {
+    Content::builder()
+        .data(data)
+        .charset("UTF-8")
+        .build()
+        .map_err(|e| MailError::Rejected(e.to_string()))
+}
+
+#[async_trait]
+impl Mailer for SesMailer {
+    async fn send(&self, message: &Message) -> Result<(), MailError> {
+        let body = Body::builder()
+            .text(content(&message.text)?)
+            .html(content(&message.html)?)
+            .build();
+        let ses_message = SesMessage::builder()
+            .subject(content(&message.subject)?)
+            .body(body)
+            .build();
+        self.client
+            .send_email()
+            .source(&self.from)
+            .destination(
+                Destination::builder()
+                    .to_addresses(message.to.as_str())
+                    .build(),
+            )
+            .message(ses_message)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| match &err {
+                SdkError::ServiceError(service) => {
+                    let e = service.err();
+                    let code = e.code().unwrap_or("Unknown");
+                    let text = format!("{code}: {}", e.message().unwrap_or_default());
+                    if e.is_message_rejected()
+                        || e.is_mail_from_domain_not_verified_exception()
+                        || code == "InvalidParameterValue"
+                    {
+                        MailError::Rejected(text)
+                    } else {
+                        MailError::Unavailable(text)
+                    }
+                }
+                other => MailError::Unavailable(other.to_string()),
+            })
+    }
+}

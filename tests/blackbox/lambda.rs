@@ -1,0 +1,303 @@
+//! The Lambda path: the real function binaries under cargo-lambda's runtime emulator
+//! (`cargo lambda watch`), invoked with API Gateway HTTP API v2 events carrying JWT claims, over
+//! DynamoDB and SES on moto. A user is created, reads back, gets the invitation email, redeems
+//! its token through reset-password, and is active.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::Method;
+use roster_domain::entities::ManagedBy;
+use roster_domain::usecases::{NewAccountInput, NewUserInput};
+use roster_tests::{Http, SES_SENDER, TestStore, moto, moto_endpoint, reset_token_in};
+use serde_json::{Value, json};
+
+const FUNCTIONS: [&str; 3] = ["create-user", "get-user", "reset-password"];
+
+/// `cargo lambda watch` on a free port, killed (with the functions it started) on drop.
+struct Emulator {
+    http: Http,
+    child: Child,
+    output: Arc<Mutex<String>>,
+}
+
+impl Emulator {
+    async fn start(env: &[(&str, String)]) -> Self {
+        let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        // Build the functions first, with the same feature set `cargo run --bin` will use, so
+        // the invocations below do not wait on a compiler.
+        let built = Command::new(env!("CARGO"))
+            .current_dir(workspace)
+            .arg("build")
+            .args(FUNCTIONS.iter().flat_map(|f| ["-p", f]))
+            .output()
+            .expect("run cargo build for the functions");
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+
+        let port = free_port();
+        let vars: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut command = Command::new(env!("CARGO"));
+        command
+            .current_dir(workspace)
+            .args(["lambda", "watch", "--ignore-changes", "-A", "127.0.0.1"])
+            .args(["-P", &port.to_string()])
+            .args(vars.iter().flat_map(|v| ["--env-var", v.as_str()]))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // Its own process group, so dropping the emulator also stops the functions it runs.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command.spawn().unwrap_or_else(|e| {
+            panic!("cargo lambda is needed (./scripts/test installs it into .tools/): {e}")
+        });
+        let output = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let sink = Arc::clone(&output);
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut out = sink.lock().unwrap();
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+            });
+        }
+        let address = format!("127.0.0.1:{port}");
+        for _ in 0..300 {
+            if tokio::net::TcpStream::connect(&address).await.is_ok() {
+                return Self {
+                    http: Http::new(format!("http://{address}")),
+                    child,
+                    output,
+                };
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "cargo lambda watch exited ({status}): {}",
+                    output.lock().unwrap()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!(
+            "cargo lambda watch did not listen: {}",
+            output.lock().unwrap()
+        );
+    }
+
+    /// Invokes `function` with an API Gateway HTTP API v2 event; returns (status, headers, body).
+    async fn invoke(
+        &self,
+        function: &str,
+        method: &str,
+        path: &str,
+        claims: Option<(&str, &str)>,
+        body: Option<Value>,
+    ) -> (u16, Value, Value) {
+        let mut context = json!({
+            "accountId": "123456789012",
+            "apiId": "roster",
+            "domainName": "api.roster.test",
+            "domainPrefix": "api",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": "roster-tests"},
+            "requestId": ulid::Ulid::generate().to_string(),
+            "routeKey": format!("{method} {path}"),
+            "stage": "$default",
+            "time": "28/Nov/2026:08:00:00 +0000",
+            "timeEpoch": 1_795_852_800_000_i64,
+        });
+        if let Some((sub, account_id)) = claims {
+            context["authorizer"] =
+                json!({"jwt": {"claims": {"sub": sub, "account_id": account_id}, "scopes": null}});
+        }
+        let event = json!({
+            "version": "2.0",
+            "routeKey": format!("{method} {path}"),
+            "rawPath": path,
+            "rawQueryString": "",
+            "headers": {"content-type": "application/json"},
+            "requestContext": context,
+            "body": body.map(|b| b.to_string()),
+            "isBase64Encoded": false,
+        });
+        let reply = self
+            .http
+            .raw(
+                Method::POST,
+                &format!("/2015-03-31/functions/{function}/invocations"),
+                &[("content-type", "application/json")],
+                event.to_string(),
+            )
+            .await;
+        assert_eq!(
+            reply.status, 200,
+            "the emulator invoked {function}: {}",
+            reply.text
+        );
+        let response = reply.json;
+        let status = response["statusCode"].as_u64().expect("statusCode") as u16;
+        let body = response["body"]
+            .as_str()
+            .map(|b| serde_json::from_str(b).unwrap_or(Value::Null))
+            .unwrap_or(Value::Null);
+        (status, response["headers"].clone(), body)
+    }
+
+    fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_is_created_read_invited_and_activated_through_the_functions() {
+    let store = TestStore::dynamodb().await;
+    moto::verify_sender(SES_SENDER).await;
+    let tag = ulid::Ulid::generate().to_string().to_lowercase()[18..].to_owned();
+    let owner_email = format!("ana.{tag}@acme.example");
+    let (_, owner, _) = store
+        .roster()
+        .create_account(
+            &NewAccountInput {
+                id: Some("acme".into()),
+                name: Some("Acme Corp".into()),
+                seats: None,
+                owner: NewUserInput {
+                    email: Some(owner_email),
+                    first_name: Some("Ana".into()),
+                    last_name: Some("Silva".into()),
+                    ..Default::default()
+                },
+            },
+            ManagedBy::Api,
+        )
+        .await
+        .unwrap();
+    let table = store.url().trim_start_matches("dynamodb://").to_owned();
+    let emulator = Emulator::start(&[
+        ("ROSTER_TABLE", table),
+        ("ROSTER_MAIL_FROM", SES_SENDER.to_owned()),
+        ("ROSTER_APP_URL", "https://app.test".to_owned()),
+        ("AWS_ENDPOINT_URL", moto_endpoint()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+    ])
+    .await;
+    let owner_claims = Some((owner.id.as_str(), "acme"));
+
+    let email = format!("zed.{tag}@acme.example");
+    let new_user = json!({"email": email, "first_name": "Zed", "last_name": "Lambda"});
+    let (status, headers, created) = emulator
+        .invoke(
+            "create-user",
+            "POST",
+            "/users",
+            owner_claims,
+            Some(new_user),
+        )
+        .await;
+    assert_eq!(status, 201, "{created} {}", emulator.output());
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(headers["location"], json!(format!("/users/{id}")));
+
+    let (status, _, got) = emulator
+        .invoke(
+            "get-user",
+            "GET",
+            &format!("/users/{id}"),
+            owner_claims,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["status"], json!("invited"));
+
+    // A function serves only its own routes, and only for a verified caller.
+    let (status, _, _) = emulator
+        .invoke("get-user", "POST", "/users", owner_claims, Some(json!({})))
+        .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = emulator
+        .invoke("get-user", "GET", &format!("/users/{id}"), None, None)
+        .await;
+    assert_eq!(status, 401);
+
+    let mail = moto::ses_messages_to(&email).await;
+    assert_eq!(mail.len(), 1, "one invitation through SES");
+    let token = reset_token_in(&mail[0]).expect("a reset link");
+    let password = "a long and secret passphrase";
+    let reset = json!({"token": token, "password": password});
+    let (status, _, body) = emulator
+        .invoke(
+            "reset-password",
+            "POST",
+            "/password-resets",
+            None,
+            Some(reset.clone()),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, _, _) = emulator
+        .invoke(
+            "reset-password",
+            "POST",
+            "/password-resets",
+            None,
+            Some(reset),
+        )
+        .await;
+    assert_eq!(status, 422, "a token works once");
+
+    let (_, _, active) = emulator
+        .invoke(
+            "get-user",
+            "GET",
+            &format!("/users/{id}"),
+            owner_claims,
+            None,
+        )
+        .await;
+    assert_eq!(active["status"], json!("active"));
+
+    let logs = emulator.output();
+    assert!(
+        logs.contains("\"operation\":\"reset-password\""),
+        "JSON request logs: {logs}"
+    );
+    assert!(
+        !logs.contains(&token),
+        "the reset token leaked into the logs"
+    );
+    assert!(
+        !logs.contains(password),
+        "the password leaked into the logs"
+    );
+    assert!(
+        !logs.contains("$argon2"),
+        "a password hash leaked into the logs"
+    );
+}
