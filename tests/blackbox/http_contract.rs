@@ -3,14 +3,11 @@
 
 use http::Method;
 use roster_cli::Jwt;
-use roster_domain::access::Actor;
-use roster_domain::entities::ManagedBy;
-use roster_domain::usecases::{NewAccountInput, NewUserInput};
-use roster_domain::values::AccountId;
 use roster_tests::{TEST_JWT_SECRET, TestServer, TestStore, for_each_store, moto, reset_token_in};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::ROSTER;
+use crate::world::{World, assert_problem};
 
 for_each_store!(
     every_route_answers_its_success,
@@ -23,149 +20,6 @@ for_each_store!(
     all_missing_fields_are_422_together,
     no_secret_appears_in_any_body_or_log_line,
 );
-
-/// Two accounts, people with each kind of right, a server, and their tokens. Emails carry a
-/// per-test tag so that tests sharing one moto never read each other's mail.
-struct World {
-    server: TestServer,
-    tag: String,
-    owner: Person,
-    admin: Person,
-    basic: Person,
-    viewer: Person,
-    other_account_user: Person,
-}
-
-struct Person {
-    id: String,
-    token: String,
-}
-
-impl World {
-    async fn new(store: &TestStore) -> Self {
-        let tag = ulid::Ulid::generate().to_string().to_lowercase()[18..].to_owned();
-        let roster = store.roster();
-        let jwt = Jwt::from_secret(TEST_JWT_SECRET.as_bytes());
-        let hour = jiff::SignedDuration::from_hours(1);
-        let account = |id: &str, email: String| NewAccountInput {
-            id: Some(id.into()),
-            name: Some(format!("{id} corp")),
-            seats: None,
-            owner: NewUserInput {
-                email: Some(email),
-                first_name: Some("Owner".into()),
-                last_name: Some(id.into()),
-                ..Default::default()
-            },
-        };
-        let mut people = Vec::new();
-        for (account_id, owner) in [("acme", "ana"), ("globex", "hank")] {
-            let email = format!("{owner}.{tag}@{account_id}.example");
-            let (_, user, _) = roster
-                .create_account(&account(account_id, email), ManagedBy::Api)
-                .await
-                .unwrap();
-            let token = jwt.issue(account_id, user.id.as_str(), hour).unwrap();
-            people.push(Person {
-                id: user.id.to_string(),
-                token,
-            });
-        }
-        let acme = Actor::Operator(AccountId::parse("acme").unwrap());
-        for (name, role) in [
-            ("bob", "app-admin"),
-            ("carl", "basic"),
-            ("vera", "system-viewer"),
-        ] {
-            let email = format!("{name}.{tag}@acme.example");
-            let input = NewUserInput {
-                email: Some(email),
-                first_name: Some(name.into()),
-                last_name: Some("Tester".into()),
-                roles: Some(vec![role.into()]),
-                ..Default::default()
-            };
-            let (user, _) = roster
-                .create_user(&acme, &input, ManagedBy::Api)
-                .await
-                .unwrap();
-            let token = jwt.issue("acme", user.id.as_str(), hour).unwrap();
-            people.push(Person {
-                id: user.id.to_string(),
-                token,
-            });
-        }
-        let mut people = people.into_iter();
-        let owner = people.next().unwrap();
-        let other_account_user = people.next().unwrap();
-        let admin = people.next().unwrap();
-        let basic = people.next().unwrap();
-        let viewer = people.next().unwrap();
-        Self {
-            server: TestServer::start(ROSTER, store).await,
-            tag,
-            owner,
-            admin,
-            basic,
-            viewer,
-            other_account_user,
-        }
-    }
-
-    fn email(&self, name: &str) -> String {
-        format!("{name}.{}@acme.example", self.tag)
-    }
-
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        who: &Person,
-        body: Option<Value>,
-    ) -> roster_tests::Reply {
-        self.server
-            .http
-            .call(method, path, Some(&who.token), body)
-            .await
-    }
-
-    async fn get_user(&self, target: &Person, who: &Person) -> roster_tests::Reply {
-        let path = format!("/users/{}", target.id);
-        self.call(Method::GET, &path, who, None).await
-    }
-
-    async fn patch_user(&self, target: &Person, who: &Person, body: Value) -> roster_tests::Reply {
-        let path = format!("/users/{}", target.id);
-        self.call(Method::PATCH, &path, who, Some(body)).await
-    }
-
-    /// `POST /password-resets`, which needs no bearer token.
-    async fn reset(&self, token: &str, password: &str) -> roster_tests::Reply {
-        let body = json!({"token": token, "password": password});
-        let http = &self.server.http;
-        http.call(Method::POST, "/password-resets", None, Some(body))
-            .await
-    }
-
-    async fn create(&self, who: &Person, name: &str) -> roster_tests::Reply {
-        let body = json!({"email": self.email(name), "first_name": name, "last_name": "Made"});
-        self.call(Method::POST, "/users", who, Some(body)).await
-    }
-}
-
-fn assert_problem(reply: &roster_tests::Reply, status: u16) {
-    assert_eq!(reply.status, status, "{}", reply.text);
-    assert_eq!(
-        reply.header("content-type"),
-        Some("application/problem+json")
-    );
-    assert_eq!(reply.json["status"], json!(status));
-    assert!(
-        reply.json["title"].is_string() && reply.json["detail"].is_string(),
-        "{}",
-        reply.text
-    );
-}
 
 async fn every_route_answers_its_success(store: &TestStore) {
     let w = World::new(store).await;

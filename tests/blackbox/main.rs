@@ -1,11 +1,14 @@
 //! Black-box tests, one binary: each module runs its cases against every store.
 
+mod access_matrix;
 mod cli;
 mod conformance;
 mod contract_files;
 mod http_contract;
 mod lambda;
+mod profile_parts;
 mod use_cases;
+mod world;
 
 /// The `roster` command under test, built by cargo from cli/'s library.
 pub const ROSTER: &str = env!("CARGO_BIN_EXE_roster-under-test");

@@ -11,8 +11,8 @@ use roster_domain::keys;
 use roster_domain::ports::clock::{FixedClock, UlidSource};
 use roster_domain::ports::table::{Query, query_all};
 use roster_domain::usecases::{
-    Delivery, NewAccountInput, NewUserInput, PasswordResetInput, Roster, Settings, UserFilter,
-    UserPatchInput,
+    ContactOrderInput, ContactPatchInput, Delivery, DeviceInput, NewAccountInput, NewContactInput,
+    NewUserInput, PasswordResetInput, RoleInput, Roster, Settings, UserFilter, UserPatchInput,
 };
 use roster_domain::values::{AccountId, Role, UserId};
 use roster_tests::{TestStore, for_each_store, reset_token_in};
@@ -35,6 +35,10 @@ for_each_store!(
     a_failed_send_keeps_the_user_and_a_resend_delivers_exactly_once,
     a_reset_token_activates_the_user_once,
     an_expired_reset_token_is_refused,
+    contact_methods_follow_the_rules_of_their_kind,
+    the_sequence_stays_dense_and_reorders_only_by_permutation,
+    a_new_device_takes_over_the_push_method_in_place,
+    roles_are_for_standard_users_and_never_run_out,
 );
 
 fn acme() -> AccountId {
@@ -622,4 +626,303 @@ async fn an_expired_reset_token_is_refused(store: &TestStore) {
         matches!(&err, DomainError::Validation(e) if e[0].field == "token"),
         "{err:?}"
     );
+}
+
+fn contact(method: &str, value: &str) -> NewContactInput {
+    NewContactInput {
+        method: Some(method.into()),
+        value: Some(value.into()),
+        ..Default::default()
+    }
+}
+
+fn fields_of(err: DomainError) -> Vec<String> {
+    match err {
+        DomainError::Validation(errors) => errors.into_iter().map(|e| e.field).collect(),
+        other => panic!("expected validation errors, got {other:?}"),
+    }
+}
+
+fn kinds(user: &User) -> Vec<&'static str> {
+    user.contact_methods.iter().map(|m| m.method.id()).collect()
+}
+
+async fn contact_methods_follow_the_rules_of_their_kind(store: &TestStore) {
+    let roster = with_acme(store).await;
+    let bruno = create(&roster, &user_input("bruno@acme.example", "Bruno", "Costa"))
+        .await
+        .unwrap();
+    let add = |input: NewContactInput| {
+        let roster = roster.clone();
+        let id = bruno.id.clone();
+        async move { roster.add_contact(&operator(), &id, &input).await }
+    };
+    let sms = add(contact("SMS-Personal", "+1 (404) 555-0101"))
+        .await
+        .unwrap();
+    assert_eq!(sms.value.unwrap().as_str(), "+14045550101");
+    let err = add(contact("sms-personal", "+1 404 555 0199"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, DomainError::Conflict { .. }),
+        "one of each kind: {err:?}"
+    );
+    assert_eq!(
+        fields_of(
+            add(contact("email-personal", "+14045550101"))
+                .await
+                .unwrap_err()
+        ),
+        ["value"]
+    );
+    assert_eq!(
+        fields_of(
+            add(contact("phone-personal", "bruno@home.example"))
+                .await
+                .unwrap_err()
+        ),
+        ["value"]
+    );
+    assert_eq!(
+        fields_of(add(contact("push", "token")).await.unwrap_err()),
+        ["method"]
+    );
+    assert_eq!(
+        fields_of(
+            add(contact("email-official", "x@y.example"))
+                .await
+                .unwrap_err()
+        ),
+        ["method"]
+    );
+    let out_of_bounds = NewContactInput {
+        wait_minutes: Some(61),
+        retries: Some(11),
+        ..contact("email-personal", "bruno@home.example")
+    };
+    assert_eq!(
+        fields_of(add(out_of_bounds).await.unwrap_err()),
+        ["wait_minutes", "retries"]
+    );
+
+    // email-official: wait and retries, never a value, never removed.
+    let waited = ContactPatchInput {
+        wait_minutes: Some(15),
+        ..Default::default()
+    };
+    let user = roster
+        .update_contact(&operator(), &bruno.id, "email-official", &waited)
+        .await
+        .unwrap();
+    assert_eq!(user.contact_methods[0].wait_minutes.get(), 15);
+    let valued = ContactPatchInput {
+        value: Some("other@acme.example".into()),
+        ..Default::default()
+    };
+    let err = roster
+        .update_contact(&operator(), &bruno.id, "email-official", &valued)
+        .await
+        .unwrap_err();
+    assert_eq!(fields_of(err), ["value"]);
+    let err = roster
+        .remove_contact(&operator(), &bruno.id, "email-official")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DomainError::Validation(_)), "{err:?}");
+    let err = roster
+        .remove_contact(&operator(), &bruno.id, "phone-personal")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, DomainError::NotFound { .. }),
+        "not held: {err:?}"
+    );
+
+    // A billing admin receives no alerts, so has no contact methods.
+    let mut billing = user_input("grace@acme.example", "Grace", "Kim");
+    billing.user_type = Some("Billing Admin".into());
+    let grace = create(&roster, &billing).await.unwrap();
+    assert!(grace.contact_methods.is_empty());
+    let err = roster
+        .add_contact(
+            &operator(),
+            &grace.id,
+            &contact("email-personal", "g@home.example"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DomainError::Validation(_)), "{err:?}");
+}
+
+async fn the_sequence_stays_dense_and_reorders_only_by_permutation(store: &TestStore) {
+    let roster = with_acme(store).await;
+    let bruno = create(&roster, &user_input("bruno@acme.example", "Bruno", "Costa"))
+        .await
+        .unwrap();
+    for (method, value) in [
+        ("sms-personal", "+14045550101"),
+        ("email-personal", "bruno@home.example"),
+        ("phone-personal", "+14045550102"),
+    ] {
+        roster
+            .add_contact(&operator(), &bruno.id, &contact(method, value))
+            .await
+            .unwrap();
+    }
+    roster
+        .remove_contact(&operator(), &bruno.id, "email-personal")
+        .await
+        .unwrap();
+    let user = roster.get_user(&operator(), &bruno.id).await.unwrap().user;
+    assert_eq!(
+        kinds(&user),
+        ["email-official", "sms-personal", "phone-personal"]
+    );
+
+    let order = |names: &[&str]| ContactOrderInput {
+        order: Some(names.iter().map(|n| n.to_string()).collect()),
+    };
+    let user = roster
+        .reorder_contacts(
+            &operator(),
+            &bruno.id,
+            &order(&["Phone-Personal", "email-official", "sms-personal"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        kinds(&user),
+        ["phone-personal", "email-official", "sms-personal"]
+    );
+    for bad in [
+        &["phone-personal", "email-official"][..],
+        &[
+            "phone-personal",
+            "email-official",
+            "sms-personal",
+            "sms-personal",
+        ],
+        &["phone-personal", "email-official", "email-personal"],
+        &["phone-personal", "email-official", "fax"],
+    ] {
+        let err = roster
+            .reorder_contacts(&operator(), &bruno.id, &order(bad))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, DomainError::Validation(_)),
+            "{bad:?}: {err:?}"
+        );
+    }
+    let unchanged = roster.get_user(&operator(), &bruno.id).await.unwrap().user;
+    assert_eq!(
+        kinds(&unchanged),
+        ["phone-personal", "email-official", "sms-personal"]
+    );
+}
+
+async fn a_new_device_takes_over_the_push_method_in_place(store: &TestStore) {
+    let roster = with_acme(store).await;
+    let bruno = create(&roster, &user_input("bruno@acme.example", "Bruno", "Costa"))
+        .await
+        .unwrap();
+    let device = |token: &str| DeviceInput {
+        device_token: Some(token.into()),
+        platform: Some("iOS".into()),
+    };
+    let (_, created) = roster
+        .register_device(&operator(), &bruno.id, &device("phone-1"))
+        .await
+        .unwrap();
+    assert!(created);
+    roster
+        .add_contact(
+            &operator(),
+            &bruno.id,
+            &contact("sms-personal", "+14045550101"),
+        )
+        .await
+        .unwrap();
+    let before = roster.get_user(&operator(), &bruno.id).await.unwrap().user;
+    let (_, created) = roster
+        .register_device(&operator(), &bruno.id, &device("phone-1"))
+        .await
+        .unwrap();
+    assert!(!created);
+    let same = roster.get_user(&operator(), &bruno.id).await.unwrap().user;
+    assert_eq!(
+        same.version, before.version,
+        "the same device changes nothing"
+    );
+    let (push, created) = roster
+        .register_device(&operator(), &bruno.id, &device("phone-2"))
+        .await
+        .unwrap();
+    assert!(!created);
+    assert_eq!(push.value.unwrap().as_str(), "phone-2");
+    let after = roster.get_user(&operator(), &bruno.id).await.unwrap().user;
+    assert_eq!(
+        kinds(&after),
+        ["email-official", "push", "sms-personal"],
+        "in place"
+    );
+}
+
+async fn roles_are_for_standard_users_and_never_run_out(store: &TestStore) {
+    let roster = with_acme(store).await;
+    let bruno = create(&roster, &user_input("bruno@acme.example", "Bruno", "Costa"))
+        .await
+        .unwrap();
+    let role = |name: &str| RoleInput {
+        role: Some(name.into()),
+    };
+    let roles = roster
+        .assign_role(&operator(), &bruno.id, &role("Integrations Admin"))
+        .await
+        .unwrap();
+    assert_eq!(roles, [Role::Basic, Role::IntegrationsAdmin].into());
+    let version = roster
+        .get_user(&operator(), &bruno.id)
+        .await
+        .unwrap()
+        .user
+        .version;
+    roster
+        .assign_role(&operator(), &bruno.id, &role("integrations-admin"))
+        .await
+        .unwrap();
+    let again = roster
+        .get_user(&operator(), &bruno.id)
+        .await
+        .unwrap()
+        .user
+        .version;
+    assert_eq!(again, version, "assigning a held role changes nothing");
+    let err = roster
+        .assign_role(&operator(), &bruno.id, &role("owner"))
+        .await
+        .unwrap_err();
+    assert_eq!(fields_of(err), ["role"]);
+    roster
+        .remove_role(&operator(), &bruno.id, "basic")
+        .await
+        .unwrap();
+    let err = roster
+        .remove_role(&operator(), &bruno.id, "integrations-admin")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, DomainError::Conflict { .. }),
+        "the last role stays: {err:?}"
+    );
+
+    let mut stakeholder = user_input("sam@acme.example", "Sam", "Stake");
+    stakeholder.user_type = Some("stakeholder".into());
+    let sam = create(&roster, &stakeholder).await.unwrap();
+    let err = roster
+        .assign_role(&operator(), &sam.id, &role("basic"))
+        .await
+        .unwrap_err();
+    assert_eq!(fields_of(err), ["role"]);
 }

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{Method, Response};
 
 use crate::app::App;
-use crate::handlers::users;
+use crate::handlers::{contacts, roles, users};
 use crate::input::Input;
 use crate::problem::ApiError;
 
@@ -66,6 +66,14 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         route!(DELETE "/users/{id}", "delete-user", "delete-user", Jwt, users::delete),
         route!(POST "/users/{id}/invitations", "resend-invite", "resend-invite", Jwt, users::resend_invite),
         route!(POST "/password-resets", "reset-password", "reset-password", Public, users::reset_password),
+        route!(POST "/users/{id}/contact-methods", "add-contact", "add-contact", Jwt, contacts::add),
+        route!(PUT "/users/{id}/contact-methods/order", "reorder-contacts", "reorder-contacts", Jwt, contacts::reorder),
+        route!(PATCH "/users/{id}/contact-methods/{method}", "update-contact", "update-contact", Jwt, contacts::update),
+        route!(DELETE "/users/{id}/contact-methods/{method}", "remove-contact", "remove-contact", Jwt, contacts::remove),
+        route!(POST "/users/{id}/devices", "register-device", "register-device", Jwt, contacts::register_device),
+        route!(POST "/users/{id}/roles", "assign-role", "assign-role", Jwt, roles::assign),
+        route!(DELETE "/users/{id}/roles/{role}", "remove-role", "remove-role", Jwt, roles::remove),
+        route!(POST "/roles/{role}/assignments", "assign-role-bulk", "assign-role", Jwt, roles::assign_bulk),
     ]
 });
 

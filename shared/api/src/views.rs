@@ -8,12 +8,12 @@ use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
 use roster_domain::entities::{ContactMethod, User};
 use roster_domain::ports::table::Cursor;
-use roster_domain::usecases::{Delivery, Profile};
-use roster_domain::values::{Reminder, Role};
+use roster_domain::usecases::{BulkOutcome, Delivery, Profile};
+use roster_domain::values::{Reminder, Role, Roles};
 use roster_domain::{DomainError, FieldError};
 use serde::Serialize;
 
-use crate::problem::ApiError;
+use crate::problem::{ApiError, Problem};
 
 #[derive(Serialize)]
 pub struct UserView<'a> {
@@ -52,6 +52,8 @@ pub struct ContactMethodView<'a> {
     value: &'a str,
     wait_minutes: u8,
     retries: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platform: Option<&'static str>,
 }
 
 impl<'a> UserView<'a> {
@@ -98,11 +100,94 @@ impl<'a> UserView<'a> {
 impl<'a> ContactMethodView<'a> {
     pub fn of(method: &'a ContactMethod, user: &'a User) -> Self {
         Self {
-            method: method.method.id(),
             value: method.target(&user.email),
+            ..Self::own(method)
+        }
+    }
+
+    /// A method that carries its own value (any but `email-official`).
+    pub fn own(method: &'a ContactMethod) -> Self {
+        Self {
+            method: method.method.id(),
+            value: method.value.as_ref().map_or("", |v| v.as_str()),
             wait_minutes: method.wait_minutes.get(),
             retries: method.retries.get(),
+            platform: method.platform.map(|p| p.id()),
         }
+    }
+}
+
+/// A user's escalation sequence.
+#[derive(Serialize)]
+pub struct SequenceView<'a> {
+    contact_methods: Vec<ContactMethodView<'a>>,
+}
+
+impl<'a> SequenceView<'a> {
+    pub fn of(user: &'a User) -> Self {
+        Self {
+            contact_methods: user
+                .contact_methods
+                .iter()
+                .map(|m| ContactMethodView::of(m, user))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct RolesView {
+    roles: Vec<&'static str>,
+}
+
+impl RolesView {
+    pub fn of(roles: &Roles) -> Self {
+        Self {
+            roles: roles.iter().copied().map(Role::id).collect(),
+        }
+    }
+}
+
+/// Per-user results of a bulk role assignment: each with its own status, and the roles or the
+/// problem.
+#[derive(Serialize)]
+pub struct BulkView {
+    results: Vec<BulkResultView>,
+}
+
+#[derive(Serialize)]
+struct BulkResultView {
+    user_id: String,
+    status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    roles: Option<Vec<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<Problem>,
+}
+
+impl BulkView {
+    pub fn of(outcomes: Vec<BulkOutcome>) -> Self {
+        let results = outcomes
+            .into_iter()
+            .map(|outcome| match outcome.result {
+                Ok(roles) => BulkResultView {
+                    user_id: outcome.user_id,
+                    status: 200,
+                    roles: Some(RolesView::of(&roles).roles),
+                    problem: None,
+                },
+                Err(e) => {
+                    let problem = ApiError::Domain(e).problem();
+                    BulkResultView {
+                        user_id: outcome.user_id,
+                        status: problem.status,
+                        roles: None,
+                        problem: Some(problem),
+                    }
+                }
+            })
+            .collect();
+        Self { results }
     }
 }
 

@@ -116,6 +116,38 @@ impl Actor {
     }
 }
 
+impl Actor {
+    /// Adding or removing platform roles: Owner and App Admin only; nobody adds a role to
+    /// themself, and only the Owner touches the Owner.
+    pub fn may_change_roles(&self, target: &User, adding: bool) -> Result<(), DomainError> {
+        self.may_manage_users("changing roles")?;
+        if adding && self.is_self(&target.id) {
+            return Err(DomainError::Forbidden {
+                right: rights::MANAGE_USERS,
+                message: "nobody may add a role to themself".into(),
+            });
+        }
+        if target.is_owner && !self.is_self(&target.id) && self.caller().is_some() {
+            return Err(DomainError::Forbidden {
+                right: "owner",
+                message: "only the Owner may change the Owner's roles".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Registering a push device: only the user themself, from their own app.
+    pub fn may_register_device(&self, target: &User) -> Result<(), DomainError> {
+        if self.is_self(&target.id) || self.caller().is_none() {
+            return Ok(());
+        }
+        Err(DomainError::Forbidden {
+            right: "self",
+            message: "a device is registered only by its own user, from the mobile app".into(),
+        })
+    }
+}
+
 fn forbidden(right: &'static str, what: &str) -> DomainError {
     DomainError::Forbidden {
         right,

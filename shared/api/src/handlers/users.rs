@@ -14,7 +14,7 @@ use crate::views::{
 };
 
 /// A path id that is not a user id names no user: `404`, as an id from another account would.
-fn user_id(input: &Input) -> Result<UserId, DomainError> {
+pub(crate) fn user_id(input: &Input) -> Result<UserId, DomainError> {
     let raw = input.param("id");
     UserId::parse(raw).map_err(|_| DomainError::not_found("user", raw))
 }

@@ -1,6 +1,8 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::values::{ContactMethodKind, ContactValue, Email, Retries, ValueShape, WaitMinutes};
+use crate::values::{
+    ContactMethodKind, ContactValue, Email, Platform, Retries, ValueShape, WaitMinutes,
+};
 
 /// One way to reach a user, in the user's escalation sequence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -11,6 +13,9 @@ pub struct ContactMethod {
     pub value: Option<ContactValue>,
     pub wait_minutes: WaitMinutes,
     pub retries: Retries,
+    /// The device's platform, for `push` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
 }
 
 impl ContactMethod {
@@ -21,6 +26,7 @@ impl ContactMethod {
             value: None,
             wait_minutes: WaitMinutes::default(),
             retries: Retries::default(),
+            platform: None,
         }
     }
 
@@ -46,6 +52,8 @@ impl<'de> Deserialize<'de> for ContactMethod {
             wait_minutes: WaitMinutes,
             #[serde(default)]
             retries: Retries,
+            #[serde(default)]
+            platform: Option<Platform>,
         }
         let raw = Raw::deserialize(d)?;
         let value = match (raw.method.value_shape(), raw.value) {
@@ -61,6 +69,7 @@ impl<'de> Deserialize<'de> for ContactMethod {
             value,
             wait_minutes: raw.wait_minutes,
             retries: raw.retries,
+            platform: raw.platform,
         })
     }
 }

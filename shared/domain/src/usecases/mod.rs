@@ -4,19 +4,24 @@
 
 mod accounts;
 mod callers;
+mod changes;
+mod contacts;
 mod invitations;
 mod passwords;
 mod profile;
 mod records;
 mod retry;
+mod roles;
 mod users;
 
 use std::sync::Arc;
 
 pub use accounts::{NewAccount, NewAccountInput};
+pub use contacts::{ContactOrderInput, ContactPatchInput, DeviceInput, NewContactInput};
 pub use invitations::{Delivery, RetryReport};
 pub use passwords::PasswordResetInput;
 pub use profile::{PreferencesPatch, ReminderInput, UserPatchInput};
+pub use roles::{BulkAssignInput, BulkOutcome, MAX_BULK_USERS, RoleInput};
 pub use users::{NewUser, NewUserInput, Profile, UserFilter, UserPage};
 
 use crate::ports::clock::{Clock, IdSource, SystemClock, UlidSource};

@@ -284,8 +284,9 @@ impl Roster {
 
     /// A user's profile: one's own, or anyone's for those who may read every user.
     pub async fn get_user(&self, actor: &Actor, id: &UserId) -> Result<Profile, DomainError> {
-        actor.may_read_user(id)?;
+        // Load first: another account's id is 404 whatever the caller's rights.
         let user = self.load_user(actor.account(), id).await?;
+        actor.may_read_user(id)?;
         Ok(Profile {
             user,
             member_of: Vec::new(),
@@ -355,10 +356,10 @@ impl Roster {
     /// Deletes a user with its claims and password in one transaction, so the email can be
     /// reused at once. The Owner is refused.
     pub async fn delete_user(&self, actor: &Actor, id: &UserId) -> Result<(), DomainError> {
-        actor.may_manage_users("deleting users")?;
         let account = actor.account();
         optimistic(|| async {
             let user = self.load_user(account, id).await?;
+            actor.may_manage_users("deleting users")?;
             if user.is_owner {
                 return Err(DomainError::conflict(
                     "the Owner cannot be deleted; ownership moves only through \
@@ -400,8 +401,8 @@ impl Roster {
         actor: &Actor,
         id: &UserId,
     ) -> Result<Delivery, DomainError> {
-        actor.may_manage_users("sending invitations")?;
         let user = self.load_user(actor.account(), id).await?;
+        actor.may_manage_users("sending invitations")?;
         self.deliver_invitation(actor.account(), &user).await
     }
 }

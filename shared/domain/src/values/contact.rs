@@ -19,6 +19,14 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// The mobile platform a push device token belongs to.
+    pub enum Platform {
+        Ios = ("ios", "iOS"),
+        Android = ("android", "Android"),
+    }
+}
+
 /// What a contact method's value must be, by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueShape {

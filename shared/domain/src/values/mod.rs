@@ -14,7 +14,7 @@ mod user_id;
 mod user_type;
 
 pub use account_id::AccountId;
-pub use contact::{ContactMethodKind, ContactValue, Retries, ValueShape, WaitMinutes};
+pub use contact::{ContactMethodKind, ContactValue, Platform, Retries, ValueShape, WaitMinutes};
 pub use email::Email;
 pub use names::{AccountName, ExternalId, GroupName, PersonName, ShiftName, Username};
 pub use phone::E164;

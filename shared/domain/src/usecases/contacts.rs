@@ -1,0 +1,365 @@
+//! A user's contact methods, in escalation sequence (SPEC.md §4): add, change, remove, reorder,
+//! and the push method a device registration adds.
+
+use serde::Deserialize;
+
+use super::Roster;
+use super::changes::Change;
+use crate::access::Actor;
+use crate::entities::{ContactMethod, User};
+use crate::error::{DomainError, FieldError, FieldErrors};
+use crate::values::{ContactMethodKind, ContactValue, Platform, Retries, UserId, WaitMinutes};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewContactInput {
+    pub method: Option<String>,
+    pub value: Option<String>,
+    pub wait_minutes: Option<i64>,
+    pub retries: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPatchInput {
+    pub value: Option<String>,
+    pub wait_minutes: Option<i64>,
+    pub retries: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactOrderInput {
+    pub order: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceInput {
+    pub device_token: Option<String>,
+    pub platform: Option<String>,
+}
+
+/// A contact method kind named in a path: an unknown name is a method the user does not have.
+fn path_kind(raw: &str) -> Result<ContactMethodKind, DomainError> {
+    ContactMethodKind::parse(raw).map_err(|_| DomainError::not_found("contact method", raw))
+}
+
+fn receives_alerts(user: &User) -> Result<(), DomainError> {
+    if user.user_type.receives_alerts() {
+        return Ok(());
+    }
+    Err(DomainError::Validation(vec![FieldError::new(
+        "method",
+        format!(
+            "{} users receive no alerts, so they have no contact methods",
+            user.user_type
+        ),
+    )]))
+}
+
+fn position(user: &User, kind: ContactMethodKind) -> Result<usize, DomainError> {
+    user.contact_methods
+        .iter()
+        .position(|m| m.method == kind)
+        .ok_or_else(|| DomainError::not_found("contact method", kind.id()))
+}
+
+fn parse_new(input: &NewContactInput) -> Result<ContactMethod, DomainError> {
+    let mut errors = FieldErrors::new();
+    let kind = errors.required(
+        "method",
+        "Method",
+        input.method.as_deref(),
+        ContactMethodKind::parse,
+    );
+    let kind = kind.filter(|kind| match kind {
+        ContactMethodKind::Push => {
+            errors.push(
+                "method",
+                "Push methods are added by the mobile app when it registers a device",
+            );
+            false
+        }
+        ContactMethodKind::EmailOfficial => {
+            errors.push(
+                "method",
+                "Email-Official follows the account email; every user has it already",
+            );
+            false
+        }
+        _ => true,
+    });
+    let value = kind.and_then(|kind| {
+        errors.required("value", "Value", input.value.as_deref(), |raw| {
+            ContactValue::parse_for(kind, raw)
+        })
+    });
+    let wait = bounded(
+        &mut errors,
+        "wait_minutes",
+        "Wait",
+        input.wait_minutes,
+        WaitMinutes::new,
+    );
+    let retries = bounded(
+        &mut errors,
+        "retries",
+        "Retries",
+        input.retries,
+        Retries::new,
+    );
+    errors.finish(|| {
+        Some(ContactMethod {
+            method: kind?,
+            value: Some(value?),
+            wait_minutes: wait?.unwrap_or_default(),
+            retries: retries?.unwrap_or_default(),
+            platform: None,
+        })
+    })
+}
+
+fn bounded<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    label: &str,
+    raw: Option<i64>,
+    new: impl FnOnce(i64) -> Result<T, crate::error::InvalidValue>,
+) -> Option<Option<T>> {
+    match raw {
+        None => Some(None),
+        Some(n) => errors.parsed(field, label, new(n)).map(Some),
+    }
+}
+
+impl Roster {
+    /// Adds a method at the end of the sequence. At most one of each kind: a second is `409`,
+    /// even when two adds race (the user's version decides).
+    pub async fn add_contact(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        input: &NewContactInput,
+    ) -> Result<ContactMethod, DomainError> {
+        self.change_user(actor.account(), id, |user| {
+            actor.may_edit_profile(user)?;
+            receives_alerts(user)?;
+            let method = parse_new(input)?;
+            if user
+                .contact_methods
+                .iter()
+                .any(|m| m.method == method.method)
+            {
+                return Err(DomainError::Conflict {
+                    message: format!("the user already has a {} method", method.method),
+                    fields: vec![FieldError::new(
+                        "method",
+                        format!("Method {} is already in the user's sequence", method.method),
+                    )],
+                });
+            }
+            let mut next = user.clone();
+            next.contact_methods.push(method.clone());
+            Ok(Change::Write(next, method))
+        })
+        .await
+    }
+
+    /// Changes a method's value, wait or retries; answers the user as changed. `email-official`
+    /// follows the account email and `push` its device, so neither takes a value here.
+    pub async fn update_contact(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        method: &str,
+        input: &ContactPatchInput,
+    ) -> Result<User, DomainError> {
+        let kind = path_kind(method)?;
+        self.change_user(actor.account(), id, |user| {
+            actor.may_edit_profile(user)?;
+            let at = position(user, kind)?;
+            let mut errors = FieldErrors::new();
+            let value = match (&input.value, kind) {
+                (None, _) => None,
+                (Some(_), ContactMethodKind::EmailOfficial | ContactMethodKind::Push) => {
+                    errors.push(
+                        "value",
+                        format!("Value of {kind} cannot be set: it follows the account email or the device"),
+                    );
+                    None
+                }
+                (Some(raw), _) => errors.parsed("value", "Value", ContactValue::parse_for(kind, raw)),
+            };
+            let wait = bounded(&mut errors, "wait_minutes", "Wait", input.wait_minutes, WaitMinutes::new);
+            let retries = bounded(&mut errors, "retries", "Retries", input.retries, Retries::new);
+            let (wait, retries) = errors.finish(|| Some((wait?, retries?)))?;
+            let mut changed = user.contact_methods[at].clone();
+            if let Some(value) = value {
+                changed.value = Some(value);
+            }
+            if let Some(wait) = wait {
+                changed.wait_minutes = wait;
+            }
+            if let Some(retries) = retries {
+                changed.retries = retries;
+            }
+            if changed == user.contact_methods[at] {
+                return Ok(Change::Keep(user.clone()));
+            }
+            let mut next = user.clone();
+            next.contact_methods[at] = changed;
+            Ok(Change::Write(next.clone(), next))
+        })
+        .await
+    }
+
+    /// Removes a method; the rest keep their order. `email-official` cannot be removed.
+    pub async fn remove_contact(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        method: &str,
+    ) -> Result<(), DomainError> {
+        let kind = path_kind(method)?;
+        self.change_user(actor.account(), id, |user| {
+            actor.may_edit_profile(user)?;
+            let at = position(user, kind)?;
+            if kind == ContactMethodKind::EmailOfficial {
+                return Err(DomainError::Validation(vec![FieldError::new(
+                    "method",
+                    "Email-Official follows the account email and cannot be removed",
+                )]));
+            }
+            let mut next = user.clone();
+            next.contact_methods.remove(at);
+            Ok(Change::Write(next, ()))
+        })
+        .await
+    }
+
+    /// Puts the methods in a new order, given as the full list of the user's methods; answers
+    /// the user as reordered.
+    pub async fn reorder_contacts(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        input: &ContactOrderInput,
+    ) -> Result<User, DomainError> {
+        self.change_user(actor.account(), id, |user| {
+            actor.may_edit_profile(user)?;
+            let order = parse_order(user, input)?;
+            let next_methods: Vec<ContactMethod> = order
+                .iter()
+                .filter_map(|kind| user.contact_methods.iter().find(|m| m.method == *kind))
+                .cloned()
+                .collect();
+            if next_methods == user.contact_methods {
+                return Ok(Change::Keep(user.clone()));
+            }
+            let mut next = user.clone();
+            next.contact_methods = next_methods;
+            Ok(Change::Write(next.clone(), next))
+        })
+        .await
+    }
+
+    /// Registers the user's mobile device: the first registration adds a `push` method at the
+    /// end of the sequence (`true`); the same device again changes nothing; a new device takes
+    /// over the push method where it stands.
+    pub async fn register_device(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        input: &DeviceInput,
+    ) -> Result<(ContactMethod, bool), DomainError> {
+        self.change_user(actor.account(), id, |user| {
+            actor.may_register_device(user)?;
+            receives_alerts(user)?;
+            let mut errors = FieldErrors::new();
+            let token = errors.required(
+                "device_token",
+                "Device token",
+                input.device_token.as_deref(),
+                |raw| ContactValue::parse_for(ContactMethodKind::Push, raw),
+            );
+            let platform = errors.required(
+                "platform",
+                "Platform",
+                input.platform.as_deref(),
+                Platform::parse,
+            );
+            let (token, platform) = errors.finish(|| Some((token?, platform?)))?;
+            let mut next = user.clone();
+            match next
+                .contact_methods
+                .iter_mut()
+                .find(|m| m.method == ContactMethodKind::Push)
+            {
+                Some(push)
+                    if push.value.as_ref() == Some(&token) && push.platform == Some(platform) =>
+                {
+                    Ok(Change::Keep((push.clone(), false)))
+                }
+                Some(push) => {
+                    push.value = Some(token);
+                    push.platform = Some(platform);
+                    let push = push.clone();
+                    Ok(Change::Write(next, (push, false)))
+                }
+                None => {
+                    let push = ContactMethod {
+                        method: ContactMethodKind::Push,
+                        value: Some(token),
+                        wait_minutes: WaitMinutes::default(),
+                        retries: Retries::default(),
+                        platform: Some(platform),
+                    };
+                    next.contact_methods.push(push.clone());
+                    Ok(Change::Write(next, (push, true)))
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// The requested order as kinds: a permutation of the user's methods, or every problem with it.
+fn parse_order(
+    user: &User,
+    input: &ContactOrderInput,
+) -> Result<Vec<ContactMethodKind>, DomainError> {
+    let mut errors = FieldErrors::new();
+    let Some(raw) = &input.order else {
+        errors.push("order", "Order is required");
+        return errors.finish(|| None);
+    };
+    let mut kinds = Vec::with_capacity(raw.len());
+    for (i, name) in raw.iter().enumerate() {
+        if let Some(kind) = errors.parsed(
+            &format!("order[{i}]"),
+            "Method",
+            ContactMethodKind::parse(name),
+        ) {
+            kinds.push(kind);
+        }
+    }
+    if errors.is_empty() {
+        let mut given = kinds.clone();
+        given.sort_unstable();
+        let mut held: Vec<ContactMethodKind> =
+            user.contact_methods.iter().map(|m| m.method).collect();
+        held.sort_unstable();
+        if given != held {
+            let held: Vec<&str> = user.contact_methods.iter().map(|m| m.method.id()).collect();
+            errors.push(
+                "order",
+                format!(
+                    "Order must name each of the user's methods exactly once: {}",
+                    held.join(", ")
+                ),
+            );
+        }
+    }
+    errors.finish(|| Some(kinds))
+}

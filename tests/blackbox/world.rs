@@ -1,0 +1,206 @@
+//! A running `roster serve` over two accounts, with a person of each kind of right and their
+//! tokens: what the HTTP tests share.
+
+use http::Method;
+use roster_cli::Jwt;
+use roster_domain::access::Actor;
+use roster_domain::entities::ManagedBy;
+use roster_domain::usecases::{NewAccountInput, NewContactInput, NewUserInput};
+use roster_domain::values::{AccountId, UserId};
+use roster_tests::{Reply, TEST_JWT_SECRET, TestServer, TestStore};
+use serde_json::{Value, json};
+
+use crate::ROSTER;
+
+/// Two accounts, people with each kind of right, a server, and their tokens. Emails carry a
+/// per-test tag so that tests sharing one moto never read each other's mail.
+pub struct World {
+    pub server: TestServer,
+    roster: roster_domain::usecases::Roster,
+    jwt: Jwt,
+    pub tag: String,
+    pub owner: Person,
+    pub admin: Person,
+    pub basic: Person,
+    pub viewer: Person,
+    pub other_account_user: Person,
+}
+
+pub struct Person {
+    pub id: String,
+    pub token: String,
+}
+
+impl World {
+    pub async fn new(store: &TestStore) -> Self {
+        let tag = ulid::Ulid::generate().to_string().to_lowercase()[18..].to_owned();
+        let roster = store.roster();
+        let jwt = Jwt::from_secret(TEST_JWT_SECRET.as_bytes());
+        let hour = jiff::SignedDuration::from_hours(1);
+        let account = |id: &str, email: String| NewAccountInput {
+            id: Some(id.into()),
+            name: Some(format!("{id} corp")),
+            seats: None,
+            owner: NewUserInput {
+                email: Some(email),
+                first_name: Some("Owner".into()),
+                last_name: Some(id.into()),
+                ..Default::default()
+            },
+        };
+        let mut people = Vec::new();
+        for (account_id, owner) in [("acme", "ana"), ("globex", "hank")] {
+            let email = format!("{owner}.{tag}@{account_id}.example");
+            let (_, user, _) = roster
+                .create_account(&account(account_id, email), ManagedBy::Api)
+                .await
+                .unwrap();
+            let token = jwt.issue(account_id, user.id.as_str(), hour).unwrap();
+            people.push(Person {
+                id: user.id.to_string(),
+                token,
+            });
+        }
+        let acme = Actor::Operator(AccountId::parse("acme").unwrap());
+        for (name, role) in [
+            ("bob", "app-admin"),
+            ("carl", "basic"),
+            ("vera", "system-viewer"),
+        ] {
+            let email = format!("{name}.{tag}@acme.example");
+            let input = NewUserInput {
+                email: Some(email),
+                first_name: Some(name.into()),
+                last_name: Some("Tester".into()),
+                roles: Some(vec![role.into()]),
+                ..Default::default()
+            };
+            let (user, _) = roster
+                .create_user(&acme, &input, ManagedBy::Api)
+                .await
+                .unwrap();
+            let token = jwt.issue("acme", user.id.as_str(), hour).unwrap();
+            people.push(Person {
+                id: user.id.to_string(),
+                token,
+            });
+        }
+        let mut people = people.into_iter();
+        let owner = people.next().unwrap();
+        let other_account_user = people.next().unwrap();
+        let admin = people.next().unwrap();
+        let basic = people.next().unwrap();
+        let viewer = people.next().unwrap();
+        Self {
+            server: TestServer::start(ROSTER, store).await,
+            roster,
+            jwt,
+            tag,
+            owner,
+            admin,
+            basic,
+            viewer,
+            other_account_user,
+        }
+    }
+
+    /// A fresh basic user of acme — roles `basic` and `send-message`, an `email-personal`
+    /// method — for a test that changes or deletes them.
+    pub async fn new_target(&self, name: &str) -> Person {
+        let acme = Actor::Operator(AccountId::parse("acme").unwrap());
+        let input = NewUserInput {
+            email: Some(self.email(name)),
+            first_name: Some(name.into()),
+            last_name: Some("Target".into()),
+            roles: Some(vec!["basic".into(), "send-message".into()]),
+            ..Default::default()
+        };
+        let (user, _) = self
+            .roster
+            .create_user(&acme, &input, ManagedBy::Api)
+            .await
+            .unwrap();
+        let contact = NewContactInput {
+            method: Some("email-personal".into()),
+            value: Some(format!("{name}.{}@home.example", self.tag)),
+            ..Default::default()
+        };
+        self.roster
+            .add_contact(&acme, &user.id, &contact)
+            .await
+            .unwrap();
+        let token = self
+            .jwt
+            .issue(
+                "acme",
+                user.id.as_str(),
+                jiff::SignedDuration::from_hours(1),
+            )
+            .unwrap();
+        Person {
+            id: user.id.to_string(),
+            token,
+        }
+    }
+
+    /// The stored user, read past the API.
+    pub async fn stored(&self, person: &Person) -> roster_domain::entities::User {
+        let acme = Actor::Operator(AccountId::parse("acme").unwrap());
+        let id = UserId::parse(&person.id).unwrap();
+        self.roster.get_user(&acme, &id).await.unwrap().user
+    }
+
+    pub fn email(&self, name: &str) -> String {
+        format!("{name}.{}@acme.example", self.tag)
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        who: &Person,
+        body: Option<Value>,
+    ) -> Reply {
+        self.server
+            .http
+            .call(method, path, Some(&who.token), body)
+            .await
+    }
+
+    pub async fn get_user(&self, target: &Person, who: &Person) -> Reply {
+        let path = format!("/users/{}", target.id);
+        self.call(Method::GET, &path, who, None).await
+    }
+
+    pub async fn patch_user(&self, target: &Person, who: &Person, body: Value) -> Reply {
+        let path = format!("/users/{}", target.id);
+        self.call(Method::PATCH, &path, who, Some(body)).await
+    }
+
+    /// `POST /password-resets`, which needs no bearer token.
+    pub async fn reset(&self, token: &str, password: &str) -> Reply {
+        let body = json!({"token": token, "password": password});
+        let http = &self.server.http;
+        http.call(Method::POST, "/password-resets", None, Some(body))
+            .await
+    }
+
+    pub async fn create(&self, who: &Person, name: &str) -> Reply {
+        let body = json!({"email": self.email(name), "first_name": name, "last_name": "Made"});
+        self.call(Method::POST, "/users", who, Some(body)).await
+    }
+}
+
+pub fn assert_problem(reply: &Reply, status: u16) {
+    assert_eq!(reply.status, status, "{}", reply.text);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(reply.json["status"], json!(status));
+    assert!(
+        reply.json["title"].is_string() && reply.json["detail"].is_string(),
+        "{}",
+        reply.text
+    );
+}
