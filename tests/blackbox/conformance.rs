@@ -26,6 +26,7 @@ for_each_store!(
     oversized_and_malformed_transactions_are_refused_whole,
     twenty_racing_claims_have_exactly_one_winner,
     racing_version_updates_lose_nothing,
+    get_many_reads_what_exists_across_batches,
 );
 
 fn item(pk: &str, sk: &str, body: Value) -> Item {
@@ -502,4 +503,29 @@ async fn racing_version_updates_lose_nothing(store: &TestStore) {
         .unwrap();
     assert_eq!(counter.attrs["count"], json!(10));
     assert_eq!(counter.version, 11);
+}
+
+async fn get_many_reads_what_exists_across_batches(store: &TestStore) {
+    let t = store.table.as_ref();
+    assert!(t.get_many(&[]).await.unwrap().is_empty());
+    let writes: Vec<Write> = (0..150)
+        .map(|n| Write::put(item("P", &format!("N#{n:03}"), json!({"n": n})), None))
+        .collect();
+    for chunk in writes.chunks(MAX_TRANSACTION_ITEMS) {
+        t.transact(chunk.to_vec()).await.unwrap();
+    }
+    // 150 present (more than one DynamoDB batch), 30 missing, and one asked for twice.
+    let mut keys: Vec<Key> = (0..180)
+        .map(|n| Key::new("P", format!("N#{n:03}")))
+        .collect();
+    keys.push(Key::new("P", "N#007"));
+    let mut found: Vec<i64> = t
+        .get_many(&keys)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.attrs["n"].as_i64().unwrap())
+        .collect();
+    found.sort_unstable();
+    assert_eq!(found, (0..150).collect::<Vec<_>>());
 }

@@ -4,7 +4,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem,
+};
 use roster_domain::ports::table::{
     Condition, Item, Key, Page, Query, Source, Table, TableError, Write, check_transaction, schema,
 };
@@ -17,6 +19,9 @@ use crate::errors::{other_error, transaction_error};
 /// How often a transaction that lost a race to another transaction (not a failed condition) is
 /// re-sent. DynamoDB cancels both sides of some conflicts, so a few retries let one through.
 const CONFLICT_ATTEMPTS: u32 = 6;
+
+/// BatchGetItem takes at most this many keys per request.
+const MAX_BATCH_GET: usize = 100;
 
 /// The table port on one DynamoDB table.
 #[derive(Clone, Debug)]
@@ -153,6 +158,56 @@ impl Table for DynamoTable {
             .await
             .map_err(other_error)?;
         output.item.map(decode).transpose()
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, TableError> {
+        let mut unique: Vec<&Key> = keys.iter().collect();
+        unique.sort();
+        unique.dedup();
+        let mut items = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(MAX_BATCH_GET) {
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(chunk.iter().map(|k| key_attributes(k)).collect()))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(build_error)?,
+            );
+            let mut attempt = 0u32;
+            while let Some(request) = pending.take() {
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(other_error)?;
+                for found in output
+                    .responses
+                    .unwrap_or_default()
+                    .remove(&self.table)
+                    .unwrap_or_default()
+                {
+                    items.push(decode(found)?);
+                }
+                // Throttled or over 16 MB: DynamoDB hands back what it did not read; ask again.
+                pending = output
+                    .unprocessed_keys
+                    .and_then(|mut left| left.remove(&self.table))
+                    .filter(|left| !left.keys().is_empty());
+                if pending.is_some() {
+                    attempt += 1;
+                    if attempt > 8 {
+                        return Err(TableError::Unavailable(
+                            "BatchGetItem kept leaving keys unprocessed".into(),
+                        ));
+                    }
+                    let ceiling_ms = 10u64 << attempt.min(6);
+                    tokio::time::sleep(Duration::from_millis(fastrand::u64(1..=ceiling_ms))).await;
+                }
+            }
+        }
+        Ok(items)
     }
 
     async fn query(&self, query: &Query) -> Result<Page, TableError> {

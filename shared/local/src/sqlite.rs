@@ -83,6 +83,22 @@ impl Table for SqliteTable {
             .await
     }
 
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, TableError> {
+        let mut keys = keys.to_vec();
+        keys.sort();
+        keys.dedup();
+        self.with_conn(move |conn| {
+            let mut items = Vec::with_capacity(keys.len());
+            for key in &keys {
+                if let Some(item) = read_item(conn, key).map_err(sql_error)? {
+                    items.push(item);
+                }
+            }
+            Ok(items)
+        })
+        .await
+    }
+
     async fn query(&self, query: &Query) -> Result<Page, TableError> {
         let query = query.clone();
         self.with_conn(move |conn| run_query(conn, &query).map_err(sql_error))

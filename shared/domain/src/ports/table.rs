@@ -299,6 +299,10 @@ pub trait Table: Send + Sync {
     /// The item at `key`, read strongly consistently.
     async fn get(&self, key: &Key) -> Result<Option<Item>, TableError>;
 
+    /// The items at `keys` that exist, each once, read strongly consistently, in no particular
+    /// order. Any number of keys (DynamoDB's 100-key batches are the adapter's business).
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, TableError>;
+
     /// One page of `query`. Index reads are eventually consistent (as DynamoDB's GSIs are).
     async fn query(&self, query: &Query) -> Result<Page, TableError>;
 
