@@ -1,9 +1,12 @@
 //! Black-box tests, one binary: each module runs its cases against every store.
 
 mod access_matrix;
+mod audit_log;
+mod calendar;
 mod cli;
 mod conformance;
 mod contract_files;
+mod groups_shifts;
 mod http_contract;
 mod lambda;
 mod profile_parts;

@@ -288,7 +288,10 @@ async fn another_accounts_user_is_not_found(store: &TestStore) {
     let globex = Actor::Operator(AccountId::parse("globex").unwrap());
     let err = roster.get_user(&globex, &bruno.id).await.unwrap_err();
     assert!(matches!(err, DomainError::NotFound { entity: "user", .. }));
-    let err = roster.delete_user(&globex, &bruno.id).await.unwrap_err();
+    let err = roster
+        .delete_user(&globex, &bruno.id, None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, DomainError::NotFound { entity: "user", .. }));
     assert!(roster.get_user(&operator(), &bruno.id).await.is_ok());
 }
@@ -298,7 +301,10 @@ async fn deleting_a_user_frees_the_email_at_once(store: &TestStore) {
     let mut input = user_input("bruno@acme.example", "Bruno", "Costa");
     input.username = Some("bruno".into());
     let bruno = create(&roster, &input).await.unwrap();
-    roster.delete_user(&operator(), &bruno.id).await.unwrap();
+    roster
+        .delete_user(&operator(), &bruno.id, None)
+        .await
+        .unwrap();
     let err = roster.get_user(&operator(), &bruno.id).await.unwrap_err();
     assert!(matches!(err, DomainError::NotFound { .. }));
     let items = account_items(store).await;
@@ -311,7 +317,7 @@ async fn deleting_a_user_frees_the_email_at_once(store: &TestStore) {
     let again = create(&roster, &input).await.unwrap();
     assert_ne!(again.id, bruno.id);
     let err = roster
-        .delete_user(&operator(), &bruno.id)
+        .delete_user(&operator(), &bruno.id, None)
         .await
         .unwrap_err();
     assert!(
@@ -327,7 +333,7 @@ async fn the_owner_cannot_be_deleted(store: &TestStore) {
         .await
         .unwrap();
     let err = roster
-        .delete_user(&operator(), &owner.id)
+        .delete_user(&operator(), &owner.id, None)
         .await
         .unwrap_err();
     let DomainError::Conflict { message, .. } = &err else {

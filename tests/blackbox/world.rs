@@ -16,7 +16,7 @@ use crate::ROSTER;
 /// per-test tag so that tests sharing one moto never read each other's mail.
 pub struct World {
     pub server: TestServer,
-    roster: roster_domain::usecases::Roster,
+    pub roster: roster_domain::usecases::Roster,
     jwt: Jwt,
     pub tag: String,
     pub owner: Person,

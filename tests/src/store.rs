@@ -78,6 +78,14 @@ impl TestStore {
         }
     }
 
+    /// Another fresh, empty store of the same kind.
+    pub async fn fresh(&self) -> Self {
+        match self.kind {
+            StoreKind::Sqlite => Self::sqlite().await,
+            StoreKind::Dynamodb => Self::dynamodb().await,
+        }
+    }
+
     /// A second, independent handle on the same store: a new SQLite connection (as another
     /// process would have) or a new DynamoDB client.
     pub async fn open_another(&self) -> Arc<dyn Table> {

@@ -68,6 +68,23 @@ impl Input {
         Ok(value)
     }
 
+    /// The `limit` query parameter of a list: 1..=1000, `default` when absent.
+    pub fn limit(&self, default: u32) -> Result<u32, ApiError> {
+        match self.query("limit") {
+            None => Ok(default),
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| {
+                    ApiError::Domain(DomainError::Validation(vec![FieldError::new(
+                        "limit",
+                        "Limit must be a whole number from 1 to 1000",
+                    )]))
+                }),
+        }
+    }
+
     /// `If-Match: "<version>"` as a version; `None` when absent or `*`.
     pub fn if_match(&self) -> Result<Option<u64>, ApiError> {
         let Some(value) = self.headers.get(http::header::IF_MATCH) else {

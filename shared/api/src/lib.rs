@@ -8,6 +8,7 @@
 
 mod app;
 mod handlers;
+mod ics;
 mod input;
 mod problem;
 mod routes;

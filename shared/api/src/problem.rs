@@ -45,6 +45,9 @@ pub struct Problem {
     pub errors: Vec<roster_domain::FieldError>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_right: Option<&'static str>,
+    /// The shifts a user must first be taken off (deleting them, leaving a group).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shifts: Vec<roster_domain::ShiftOnDuty>,
 }
 
 impl ApiError {
@@ -60,6 +63,7 @@ impl ApiError {
             detail,
             errors: Vec::new(),
             missing_right: None,
+            shifts: Vec::new(),
         };
         match self {
             Self::BadRequest(detail) => problem(
@@ -136,6 +140,7 @@ fn domain_problem(e: &DomainError) -> Problem {
         detail: e.to_string(),
         errors: Vec::new(),
         missing_right: None,
+        shifts: Vec::new(),
     };
     match e {
         DomainError::Validation(errors) => Problem {
@@ -153,6 +158,10 @@ fn domain_problem(e: &DomainError) -> Problem {
         DomainError::Conflict { fields, .. } => Problem {
             errors: fields.clone(),
             ..base("/problems/conflict", "Conflict", StatusCode::CONFLICT)
+        },
+        DomainError::OnShifts { shifts, .. } => Problem {
+            shifts: shifts.clone(),
+            ..base("/problems/on-shifts", "Conflict", StatusCode::CONFLICT)
         },
         DomainError::PreconditionFailed { .. } => base(
             "/problems/precondition-failed",

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{Method, Response};
 
 use crate::app::App;
-use crate::handlers::{contacts, roles, users};
+use crate::handlers::{audit, calendar, contacts, groups, out_of_office, roles, users};
 use crate::input::Input;
 use crate::problem::ApiError;
 
@@ -74,6 +74,26 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         route!(POST "/users/{id}/roles", "assign-role", "assign-role", Jwt, roles::assign),
         route!(DELETE "/users/{id}/roles/{role}", "remove-role", "remove-role", Jwt, roles::remove),
         route!(POST "/roles/{role}/assignments", "assign-role-bulk", "assign-role", Jwt, roles::assign_bulk),
+        route!(POST "/groups", "create-group", "groups", Jwt, groups::create),
+        route!(GET "/groups", "list-groups", "groups", Jwt, groups::list),
+        route!(GET "/groups/{id}", "get-group", "groups", Jwt, groups::get),
+        route!(PATCH "/groups/{id}", "rename-group", "groups", Jwt, groups::rename),
+        route!(DELETE "/groups/{id}", "delete-group", "groups", Jwt, groups::delete),
+        route!(GET "/groups/{id}/members", "list-members", "groups", Jwt, groups::list_members),
+        route!(PUT "/groups/{id}/members/{user_id}", "put-member", "groups", Jwt, groups::put_member),
+        route!(DELETE "/groups/{id}/members/{user_id}", "remove-member", "groups", Jwt, groups::remove_member),
+        route!(GET "/groups/{id}/shifts", "list-shifts", "groups", Jwt, groups::list_shifts),
+        route!(POST "/groups/{id}/shifts", "create-shift", "groups", Jwt, groups::create_shift),
+        route!(PATCH "/groups/{id}/shifts/{shift_id}", "update-shift", "groups", Jwt, groups::update_shift),
+        route!(DELETE "/groups/{id}/shifts/{shift_id}", "delete-shift", "groups", Jwt, groups::delete_shift),
+        route!(GET "/users/{id}/out-of-office", "list-out-of-office", "out-of-office", Jwt, out_of_office::list),
+        route!(POST "/users/{id}/out-of-office", "add-out-of-office", "out-of-office", Jwt, out_of_office::add),
+        route!(DELETE "/users/{id}/out-of-office/{entry_id}", "remove-out-of-office", "out-of-office", Jwt, out_of_office::remove),
+        route!(GET "/users/{id}/schedule.ics", "user-schedule", "calendar", Jwt, calendar::schedule),
+        route!(POST "/users/{id}/calendar-token", "issue-calendar-token", "calendar", Jwt, calendar::issue_token),
+        route!(DELETE "/users/{id}/calendar-token", "revoke-calendar-token", "calendar", Jwt, calendar::revoke_token),
+        route!(GET "/calendars/{token}.ics", "calendar-feed", "calendar", Public, calendar::feed),
+        route!(GET "/audit", "list-audit", "audit", Jwt, audit::list),
     ]
 });
 
@@ -121,6 +141,12 @@ fn match_path(template: &'static str, path: &str) -> Option<Params> {
             (Some(w), Some(g)) if w.starts_with('{') && w.ends_with('}') && !g.is_empty() => {
                 params.push((&w[1..w.len() - 1], g.to_owned()));
             }
+            // `{name}.ext`: a parameter with a fixed suffix, as in `/calendars/{token}.ics`.
+            (Some(w), Some(g)) if w.starts_with('{') && w.contains("}.") => {
+                let (name, suffix) = w[1..].split_once('}').unwrap_or_default();
+                let value = g.strip_suffix(suffix).filter(|v| !v.is_empty())?;
+                params.push((name, value.to_owned()));
+            }
             (Some(w), Some(g)) if w == g => {}
             _ => return None,
         }
@@ -142,6 +168,15 @@ mod tests {
         assert_eq!(match_path("/users/{id}", "/users/"), None);
         assert_eq!(match_path("/users/{id}", "/users/a/b"), None);
         assert_eq!(match_path("/users/{id}", "/groups/a"), None);
+        assert_eq!(
+            match_path("/calendars/{token}.ics", "/calendars/abc.ics"),
+            Some(vec![("token", "abc".to_owned())])
+        );
+        assert_eq!(
+            match_path("/calendars/{token}.ics", "/calendars/.ics"),
+            None
+        );
+        assert_eq!(match_path("/calendars/{token}.ics", "/calendars/abc"), None);
     }
 
     #[test]

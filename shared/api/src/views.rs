@@ -6,9 +6,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
-use roster_domain::entities::{ContactMethod, User};
+use roster_domain::entities::{
+    AuditEntry, ContactMethod, Cover, Group, Membership, OutOfOffice, Shift, User,
+};
 use roster_domain::ports::table::Cursor;
-use roster_domain::usecases::{BulkOutcome, Delivery, Profile};
+use roster_domain::usecases::{BulkOutcome, Delivery, Member, Profile};
 use roster_domain::values::{Reminder, Role, Roles};
 use roster_domain::{DomainError, FieldError};
 use serde::Serialize;
@@ -221,20 +223,11 @@ impl DeliveryView {
 
 /// Cursors travel as opaque base64url text.
 pub fn encode_cursor(cursor: &Cursor) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
+    encode_json_cursor(cursor)
 }
 
 pub fn decode_cursor(text: &str) -> Result<Cursor, ApiError> {
-    URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| {
-            ApiError::Domain(DomainError::Validation(vec![FieldError::new(
-                "cursor",
-                "Cursor is not one this API gave out",
-            )]))
-        })
+    decode_json_cursor(text)
 }
 
 /// A JSON response.
@@ -261,4 +254,198 @@ pub fn with_etag(mut response: Response<Bytes>, version: u64) -> Response<Bytes>
         response.headers_mut().insert(header::ETAG, value);
     }
     response
+}
+
+#[derive(Serialize)]
+pub struct GroupView<'a> {
+    id: &'a str,
+    name: &'a str,
+    created_at: String,
+}
+
+impl<'a> GroupView<'a> {
+    pub fn of(group: &'a Group) -> Self {
+        Self {
+            id: group.id.as_str(),
+            name: group.name.as_str(),
+            created_at: group.created_at.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct GroupListView<'a> {
+    pub groups: Vec<GroupView<'a>>,
+}
+
+/// A member as the group's member list shows them: who, and their roles in the group.
+#[derive(Serialize)]
+pub struct MemberView<'a> {
+    user_id: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+    primary: bool,
+    secondary: bool,
+    manager: bool,
+}
+
+impl<'a> MemberView<'a> {
+    pub fn of(member: &'a Member) -> Self {
+        Self {
+            user_id: member.user.id.as_str(),
+            first_name: member.user.first_name.as_str(),
+            last_name: member.user.last_name.as_str(),
+            email: member.user.email.as_str(),
+            primary: member.roles.primary,
+            secondary: member.roles.secondary,
+            manager: member.roles.manager,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct MembershipView<'a> {
+    group_id: &'a str,
+    user_id: &'a str,
+    primary: bool,
+    secondary: bool,
+    manager: bool,
+}
+
+impl<'a> MembershipView<'a> {
+    pub fn of(membership: &'a Membership) -> Self {
+        Self {
+            group_id: membership.group_id.as_str(),
+            user_id: membership.user_id.as_str(),
+            primary: membership.roles.primary,
+            secondary: membership.roles.secondary,
+            manager: membership.roles.manager,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct MemberListView<'a> {
+    pub members: Vec<MemberView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ShiftView<'a> {
+    id: &'a str,
+    group_id: &'a str,
+    name: &'a str,
+    starts_at: String,
+    duration_minutes: u32,
+    repeat: &'static str,
+    user_ids: Vec<&'a str>,
+}
+
+impl<'a> ShiftView<'a> {
+    pub fn of(shift: &'a Shift) -> Self {
+        Self {
+            id: shift.id.as_str(),
+            group_id: shift.group_id.as_str(),
+            name: shift.name.as_str(),
+            starts_at: shift.starts_at.to_string(),
+            duration_minutes: shift.duration_minutes,
+            repeat: shift.repeat.id(),
+            user_ids: shift.user_ids.iter().map(|u| u.as_str()).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ShiftListView<'a> {
+    pub shifts: Vec<ShiftView<'a>>,
+}
+
+/// A group with its members and shifts.
+#[derive(Serialize)]
+pub struct GroupDetailView<'a> {
+    #[serde(flatten)]
+    pub group: GroupView<'a>,
+    pub members: Vec<MemberView<'a>>,
+    pub shifts: Vec<ShiftView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct OutOfOfficeView<'a> {
+    id: &'a str,
+    starts_at: String,
+    ends_at: String,
+    cover: CoverView<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum CoverView<'a> {
+    All(&'a str),
+    Groups(std::collections::BTreeMap<&'a str, &'a str>),
+}
+
+impl<'a> OutOfOfficeView<'a> {
+    pub fn of(entry: &'a OutOfOffice) -> Self {
+        Self {
+            id: &entry.id,
+            starts_at: entry.starts_at.to_string(),
+            ends_at: entry.ends_at.to_string(),
+            cover: match &entry.cover {
+                Cover::All(user) => CoverView::All(user.as_str()),
+                Cover::Groups(by_group) => CoverView::Groups(
+                    by_group
+                        .iter()
+                        .map(|(g, u)| (g.as_str(), u.as_str()))
+                        .collect(),
+                ),
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct OutOfOfficeListView<'a> {
+    pub out_of_office: Vec<OutOfOfficeView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct AuditListView<'a> {
+    pub entries: &'a [AuditEntry],
+    pub next_cursor: Option<String>,
+}
+
+/// The secret feed URL, shown once.
+#[derive(Serialize)]
+pub struct CalendarFeedView {
+    pub path: String,
+    pub url: String,
+    pub webcal_url: String,
+}
+
+/// Cursors of the audit log travel like the others: opaque base64url text.
+pub fn encode_json_cursor(value: &impl Serialize) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap_or_default())
+}
+
+pub fn decode_json_cursor<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| {
+            ApiError::Domain(DomainError::Validation(vec![FieldError::new(
+                "cursor",
+                "Cursor is not one this API gave out",
+            )]))
+        })
+}
+
+/// An iCalendar response.
+pub fn calendar(body: String) -> Response<Bytes> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/calendar; charset=utf-8")
+        .header(header::CACHE_CONTROL, "private, max-age=300")
+        .body(Bytes::from(body))
+        .unwrap_or_default()
 }

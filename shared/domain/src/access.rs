@@ -3,7 +3,7 @@
 
 use crate::entities::User;
 use crate::error::DomainError;
-use crate::values::{AccountId, Role, UserId};
+use crate::values::{AccountId, GroupId, Role, UserId};
 
 /// A verified person: the account from the token and their current user record.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +26,7 @@ pub enum Actor {
 pub mod rights {
     pub const MANAGE_USERS: &str = "app-admin";
     pub const READ_USERS: &str = "system-viewer";
+    pub const READ_GROUPS: &str = "integrations-admin";
 }
 
 impl Actor {
@@ -76,15 +77,95 @@ impl Actor {
         Err(forbidden(rights::READ_USERS, what))
     }
 
-    /// Reading one profile: one's own, or anyone's with a right to read every user.
-    pub fn may_read_user(&self, target: &UserId) -> Result<(), DomainError> {
-        if self.is_self(target) || self.reads_every_user() {
+    /// Reading one profile: one's own, a fellow member's of a group, or anyone's with a right
+    /// to read every user.
+    pub fn may_read_user(&self, target: &User) -> Result<(), DomainError> {
+        if self.is_self(&target.id) || self.reads_every_user() || self.shares_a_group(target) {
             return Ok(());
         }
         Err(forbidden(
             rights::READ_USERS,
-            "reading another user's profile",
+            "reading the profile of someone outside your groups",
         ))
+    }
+
+    fn shares_a_group(&self, target: &User) -> bool {
+        self.caller().is_some_and(|c| {
+            c.user
+                .member_of
+                .keys()
+                .any(|group| target.member_of.contains_key(group))
+        })
+    }
+
+    fn manages(&self, group: &GroupId) -> bool {
+        self.caller()
+            .is_some_and(|c| c.user.member_of.get(group).is_some_and(|g| g.roles.manager))
+    }
+
+    fn reads_every_group(&self) -> bool {
+        self.reads_every_user()
+            || self
+                .caller()
+                .is_some_and(|c| c.user.roles.contains(&Role::IntegrationsAdmin))
+    }
+
+    /// Listing every group: Owner, App Admin, System Viewer, Integrations Admin. Others see
+    /// their own groups.
+    pub fn sees_every_group(&self) -> bool {
+        self.reads_every_group()
+    }
+
+    /// Reading a group, its members and shifts: those who read every group, and its members.
+    pub fn may_read_group(&self, group: &GroupId) -> Result<(), DomainError> {
+        let member = self
+            .caller()
+            .is_some_and(|c| c.user.member_of.contains_key(group));
+        if member || self.reads_every_group() {
+            return Ok(());
+        }
+        Err(forbidden(
+            rights::READ_GROUPS,
+            "reading a group you are not in",
+        ))
+    }
+
+    /// Creating, renaming and deleting groups: Owner and App Admin.
+    pub fn may_manage_groups(&self, what: &str) -> Result<(), DomainError> {
+        self.may_manage_users(what)
+    }
+
+    /// A group's members and shifts: Owner, App Admin, and the group's managers.
+    pub fn may_manage_group(&self, group: &GroupId, what: &str) -> Result<(), DomainError> {
+        if self.is_admin() || self.manages(group) {
+            return Ok(());
+        }
+        Err(DomainError::Forbidden {
+            right: rights::MANAGE_USERS,
+            message: format!("{what} needs the app-admin role or being a manager of the group"),
+        })
+    }
+
+    /// A user's out-of-office entries: the user, an admin, or a manager of one of their groups.
+    pub fn may_manage_out_of_office(&self, target: &User) -> Result<(), DomainError> {
+        let manager = target.member_of.keys().any(|g| self.manages(g));
+        if self.is_self(&target.id) || self.is_admin() || manager {
+            return Ok(());
+        }
+        Err(DomainError::Forbidden {
+            right: rights::MANAGE_USERS,
+            message: "changing someone's out-of-office needs the app-admin role or managing one \
+                      of their groups"
+                .into(),
+        })
+    }
+
+    /// A user's calendar feed: the user themself, or an admin.
+    pub fn may_manage_calendar(&self, target: &User) -> Result<(), DomainError> {
+        if self.is_self(&target.id) {
+            return Ok(());
+        }
+        self.may_manage_users("managing someone else's calendar feed")
     }
 
     /// Editing a profile's personal parts (names, preferences, reminders): one's own, or an

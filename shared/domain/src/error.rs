@@ -37,6 +37,12 @@ pub enum DomainError {
         /// The fields the conflict is about, when it is about fields (e.g. a taken email).
         fields: Vec<FieldError>,
     },
+    /// The user is on shifts, which they must first be taken off (or handed to a replacement).
+    #[error("{user} is on {} shift(s); take them off every one first, or delete with a replacement", .shifts.len())]
+    OnShifts {
+        user: String,
+        shifts: Vec<ShiftOnDuty>,
+    },
     /// The caller's view of the entity is stale (`If-Match` / optimistic version).
     #[error("{entity} {id} has changed: expected version {expected}, found {actual}")]
     PreconditionFailed {
@@ -84,6 +90,15 @@ fn join(errors: &[FieldError]) -> String {
         .map(|e| e.message.as_str())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// A shift someone is on, named for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShiftOnDuty {
+    pub group_id: String,
+    pub group: String,
+    pub shift_id: String,
+    pub shift: String,
 }
 
 /// Collects field problems so that a request reports all of them, never only the first.

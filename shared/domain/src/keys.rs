@@ -7,7 +7,7 @@
 //! their own and stay out of that read.
 
 use crate::ports::table::Key;
-use crate::values::{AccountId, Email, PersonName, UserId, Username};
+use crate::values::{AccountId, Email, GroupId, GroupName, PersonName, ShiftId, UserId, Username};
 
 /// Separates the parts of a composite index sort key. It sorts below every character a name may
 /// hold (names refuse control characters), so "Silva" sorts before "Silva Jr".
@@ -85,4 +85,73 @@ pub fn reset_token(hash: &crate::secrets::TokenHash) -> Key {
 /// A user's password hash, out of the account partition so account reads never carry it.
 pub fn credential(account: &AccountId, user: &UserId) -> Key {
     Key::new(format!("CREDENTIAL#{account}#{user}"), "PASSWORD")
+}
+
+pub const GROUP_PREFIX: &str = "GROUP#";
+
+/// A group; its memberships and shifts sort right after it (`GROUP#<id>#…`).
+pub fn group(account: &AccountId, group: &GroupId) -> Key {
+    Key::new(account_pk(account), format!("{GROUP_PREFIX}{group}"))
+}
+
+/// Uniqueness claim on a group name (case-folded), holding the group id.
+pub fn group_name_claim(account: &AccountId, name: &GroupName) -> Key {
+    Key::new(
+        account_pk(account),
+        format!("GROUPNAME#{}", name.as_str().to_lowercase()),
+    )
+}
+
+pub fn members_prefix(group: &GroupId) -> String {
+    format!("{GROUP_PREFIX}{group}#MEMBER#")
+}
+
+pub fn membership(account: &AccountId, group: &GroupId, user: &UserId) -> Key {
+    Key::new(
+        account_pk(account),
+        format!("{}{user}", members_prefix(group)),
+    )
+}
+
+pub fn shifts_prefix(group: &GroupId) -> String {
+    format!("{GROUP_PREFIX}{group}#SHIFT#")
+}
+
+pub fn shift(account: &AccountId, group: &GroupId, shift: &ShiftId) -> Key {
+    Key::new(
+        account_pk(account),
+        format!("{}{shift}", shifts_prefix(group)),
+    )
+}
+
+/// The pointer from a user to their calendar feed token (its hash), kept off the user item so
+/// that audit snapshots of the user never carry it.
+pub fn calendar_pointer(account: &AccountId, user: &UserId) -> Key {
+    Key::new(account_pk(account), format!("{USER_PREFIX}{user}#CALENDAR"))
+}
+
+/// A calendar feed token, stored under the hash of its text.
+pub fn calendar_token(hash: &crate::secrets::TokenHash) -> Key {
+    Key::new(format!("CALENDAR#{}", hash.as_str()), "TOKEN")
+}
+
+/// The account's audit log for one month (`2026-11`): append-only, out of the account partition.
+pub fn audit_pk(account: &AccountId, month: &str) -> String {
+    format!("AUDIT#{account}#{month}")
+}
+
+pub const NOTICE_PREFIX: &str = "NOTICE#";
+
+/// A notice email (out-of-office cover) waiting in the account's outbox.
+pub fn notice(account: &AccountId, entry: &str) -> Key {
+    Key::new(outbox_pk(account), format!("{NOTICE_PREFIX}{entry}"))
+}
+
+/// The sparse index partition listing an account's groups by name.
+pub fn groups_by_name(account: &AccountId) -> String {
+    format!("GROUPS#{account}")
+}
+
+pub fn group_name_sort_key(name: &GroupName, id: &GroupId) -> String {
+    format!("{}{PART}{id}", name.as_str().to_lowercase())
 }

@@ -10,4 +10,4 @@ pub mod secrets;
 pub mod usecases;
 pub mod values;
 
-pub use error::{DomainError, FieldError};
+pub use error::{DomainError, FieldError, ShiftOnDuty};

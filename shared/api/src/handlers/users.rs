@@ -50,19 +50,7 @@ pub async fn get(app: &App, input: Input) -> Reply {
 
 pub async fn list(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let limit = match input.query("limit") {
-        None => 50,
-        Some(raw) => raw
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| {
-                DomainError::Validation(vec![FieldError::new(
-                    "limit",
-                    "Limit must be a whole number from 1 to 1000",
-                )])
-            })?,
-    };
+    let limit = input.limit(50)?;
     let after = input.query("cursor").map(decode_cursor).transpose()?;
     let filter = UserFilter {
         q: input.query("q").map(str::to_owned),
@@ -95,7 +83,20 @@ pub async fn update(app: &App, input: Input) -> Reply {
 
 pub async fn delete(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    app.roster().delete_user(&actor, &user_id(&input)?).await?;
+    let replacement = input
+        .query("replacement")
+        .map(|raw| {
+            UserId::parse(raw).map_err(|_| {
+                DomainError::Validation(vec![FieldError::new(
+                    "replacement",
+                    format!("Replacement {raw} is not a user id"),
+                )])
+            })
+        })
+        .transpose()?;
+    app.roster()
+        .delete_user(&actor, &user_id(&input)?, replacement.as_ref())
+        .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 

@@ -1,10 +1,13 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::ContactMethod;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{ContactMethod, GroupRef, OutOfOffice, ShiftRef};
 use crate::values::named::named_enum;
 use crate::values::{
-    Email, ExternalId, PersonName, Preferences, Reminders, Roles, UserId, UserType, Username,
+    Email, ExternalId, GroupId, PersonName, Preferences, Reminders, Roles, UserId, UserType,
+    Username,
 };
 
 named_enum! {
@@ -44,6 +47,17 @@ pub struct User {
     #[serde(default)]
     pub on_call_reminders: Reminders,
     pub status: UserStatus,
+    /// The groups the user belongs to, with their roles in each: written in the same transaction
+    /// as each membership item, so the profile and the rights it implies need no extra read.
+    #[serde(default)]
+    pub member_of: BTreeMap<GroupId, GroupRef>,
+    /// The shifts the user is on, written in the same transaction as each shift: the delete
+    /// guard and the calendar read them from here.
+    #[serde(default)]
+    pub shifts: BTreeSet<ShiftRef>,
+    /// Periods away, never overlapping, oldest first.
+    #[serde(default)]
+    pub out_of_office: Vec<OutOfOffice>,
     /// A copy of the account's Owner claim, written in the same transaction as the claim.
     #[serde(default)]
     pub is_owner: bool,

@@ -6,7 +6,7 @@ use super::Roster;
 use super::invitations::Delivery;
 use super::records::{self, claim_item};
 use super::users::{NewUser, NewUserInput, claim_conflict, user_writes};
-use crate::entities::{Account, ManagedBy, User};
+use crate::entities::{Account, AuditActor, ManagedBy, User};
 use crate::error::{DomainError, FieldErrors};
 use crate::keys;
 use crate::ports::table::{Condition, TableError, Write};
@@ -95,6 +95,14 @@ impl Roster {
         writes.extend(user_writes(&account.id, &owner)?);
         let (entry, token, invitation) = self.new_invitation(&account.id, &owner)?;
         writes.extend(invitation);
+        writes.push(self.audit_write(
+            &account.id,
+            AuditActor::Operator,
+            "create-account",
+            ("account", account.id.as_str()),
+            None,
+            Some(&account),
+        )?);
         match self.table.transact(writes).await {
             Ok(()) => {
                 let delivery = self.send_invitation(entry, &owner, &token).await?;

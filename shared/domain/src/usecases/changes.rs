@@ -5,45 +5,58 @@
 use super::Roster;
 use super::records;
 use super::retry::{Attempt, optimistic};
+use crate::access::Actor;
 use crate::entities::User;
 use crate::error::DomainError;
 use crate::ports::table::{Condition, TableError, Write};
-use crate::values::{AccountId, UserId};
+use crate::values::UserId;
 
 /// What a change decided.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "a short-lived return value, moved once; boxing would only add an allocation"
-)]
 pub(crate) enum Change<T> {
     /// Store this user (its version and `updated_at` are set here) and answer `T`.
     Write(User, T),
+    /// As `Write`, with more writes in the same transaction (e.g. notices about the change).
+    WriteWith(User, T, Vec<Write>),
     /// Nothing to store (an idempotent repeat); answer `T`.
     Keep(T),
 }
 
 impl Roster {
-    /// Applies `change` to the stored user `id` of `account`. `change` is called again after a
-    /// lost race, on the fresh state.
+    /// Applies `change` to the stored user `id` of the actor's account, and logs it as `action`
+    /// in the same transaction. `change` is called again after a lost race, on the fresh state.
     pub(crate) async fn change_user<T>(
         &self,
-        account: &AccountId,
+        actor: &Actor,
+        action: &str,
         id: &UserId,
         change: impl Fn(&User) -> Result<Change<T>, DomainError>,
     ) -> Result<T, DomainError> {
+        let account = actor.account();
         optimistic(|| async {
             let user = self.load_user(account, id).await?;
-            let (mut next, answer) = match change(&user)? {
+            let (mut next, answer, extra) = match change(&user)? {
                 Change::Keep(answer) => return Ok(Attempt::Done(answer)),
-                Change::Write(next, answer) => (next, answer),
+                Change::Write(next, answer) => (next, answer, Vec::new()),
+                Change::WriteWith(next, answer, extra) => (next, answer, extra),
             };
             next.version = user.version + 1;
             next.updated_at = self.clock.now();
-            let write = Write::put(
-                records::user_item(account, &next)?,
-                Condition::VersionIs(user.version),
-            );
-            match self.table.transact(vec![write]).await {
+            let mut writes = extra;
+            writes.extend([
+                Write::put(
+                    records::user_item(account, &next)?,
+                    Condition::VersionIs(user.version),
+                ),
+                self.audit_write(
+                    account,
+                    actor.audit_actor(),
+                    action,
+                    ("user", id.as_str()),
+                    Some(&user),
+                    Some(&next),
+                )?,
+            ]);
+            match self.table.transact(writes).await {
                 Ok(()) => Ok(Attempt::Done(answer)),
                 Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
                 Err(e) => Err(e.into()),

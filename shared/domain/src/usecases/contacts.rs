@@ -142,7 +142,7 @@ impl Roster {
         id: &UserId,
         input: &NewContactInput,
     ) -> Result<ContactMethod, DomainError> {
-        self.change_user(actor.account(), id, |user| {
+        self.change_user(actor, "add-contact", id, |user| {
             actor.may_edit_profile(user)?;
             receives_alerts(user)?;
             let method = parse_new(input)?;
@@ -176,7 +176,7 @@ impl Roster {
         input: &ContactPatchInput,
     ) -> Result<User, DomainError> {
         let kind = path_kind(method)?;
-        self.change_user(actor.account(), id, |user| {
+        self.change_user(actor, "update-contact", id, |user| {
             actor.may_edit_profile(user)?;
             let at = position(user, kind)?;
             let mut errors = FieldErrors::new();
@@ -222,7 +222,7 @@ impl Roster {
         method: &str,
     ) -> Result<(), DomainError> {
         let kind = path_kind(method)?;
-        self.change_user(actor.account(), id, |user| {
+        self.change_user(actor, "remove-contact", id, |user| {
             actor.may_edit_profile(user)?;
             let at = position(user, kind)?;
             if kind == ContactMethodKind::EmailOfficial {
@@ -246,7 +246,7 @@ impl Roster {
         id: &UserId,
         input: &ContactOrderInput,
     ) -> Result<User, DomainError> {
-        self.change_user(actor.account(), id, |user| {
+        self.change_user(actor, "reorder-contacts", id, |user| {
             actor.may_edit_profile(user)?;
             let order = parse_order(user, input)?;
             let next_methods: Vec<ContactMethod> = order
@@ -273,7 +273,7 @@ impl Roster {
         id: &UserId,
         input: &DeviceInput,
     ) -> Result<(ContactMethod, bool), DomainError> {
-        self.change_user(actor.account(), id, |user| {
+        self.change_user(actor, "register-device", id, |user| {
             actor.may_register_device(user)?;
             receives_alerts(user)?;
             let mut errors = FieldErrors::new();

@@ -12,6 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::Roster;
+use super::delivery::{DeliveryState, EntryStatus};
 use super::records::{self, decode};
 use crate::entities::{User, UserStatus};
 use crate::error::DomainError;
@@ -23,10 +24,6 @@ use crate::values::{AccountId, UserId};
 
 /// How long a reset link works.
 pub const TOKEN_LIFETIME: SignedDuration = SignedDuration::from_hours(72);
-/// How long one attempt owns an entry before a retry may take it over (a crashed sender).
-const LEASE: SignedDuration = SignedDuration::from_mins(2);
-/// How long a sent entry is kept (for support questions) before TTL removes it.
-const SENT_RETENTION: SignedDuration = SignedDuration::from_hours(30 * 24);
 
 /// What happened to an invitation email.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,30 +35,15 @@ pub enum Delivery {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-enum EntryStatus {
-    Pending,
-    Sent,
-    /// The user was deleted or activated before the email could go.
-    Cancelled,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct OutboxEntry {
     id: String,
     account: AccountId,
     user_id: UserId,
-    status: EntryStatus,
-    attempts: u32,
     /// The token the latest attempt carried; revoked when a retry issues a new one.
     token_hash: TokenHash,
-    lease_until: Timestamp,
-    created_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sent_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    last_error: Option<String>,
+    #[serde(flatten)]
+    state: DeliveryState,
     #[serde(skip)]
     version: u64,
 }
@@ -92,15 +74,7 @@ impl OutboxEntry {
 
     fn item(&self) -> Result<Item, DomainError> {
         let item = Item::from_body(self.key(), self.version, self)?;
-        Ok(match self.status {
-            EntryStatus::Pending => item.with_index(keys::PENDING_MAIL, self.id.clone()),
-            EntryStatus::Sent | EntryStatus::Cancelled => item.with_expiry(
-                self.sent_at
-                    .unwrap_or(self.created_at)
-                    .saturating_add(SENT_RETENTION)
-                    .map_or(i64::MAX, |t| t.as_second()),
-            ),
-        })
+        Ok(self.state.place(item, &self.id))
     }
 
     fn from_item(item: &Item) -> Result<Self, DomainError> {
@@ -132,14 +106,9 @@ impl Roster {
             id: self.ids.new_id().to_string(),
             account: account.clone(),
             user_id: user.id.clone(),
-            status: EntryStatus::Pending,
-            attempts: 1,
             token_hash: token.hash(),
-            // The request that creates the entry sends it; a sweep waits out this lease.
-            lease_until: now.saturating_add(LEASE).unwrap_or(now),
-            created_at: now,
-            sent_at: None,
-            last_error: None,
+            // The request that creates the entry sends it; a sweep waits out its lease.
+            state: DeliveryState::new(now),
             version: 1,
         };
         let writes = vec![
@@ -184,28 +153,14 @@ impl Roster {
     ) -> Result<Delivery, DomainError> {
         let message = self.invitation_message(user, token);
         let outcome = self.mailer.send(&message).await;
-        let now = self.clock.now();
         let mut next = entry.next();
-        let delivery = match outcome {
-            Ok(()) => {
-                next.status = EntryStatus::Sent;
-                next.sent_at = Some(now);
-                next.last_error = None;
-                Delivery::Sent
-            }
-            Err(e) => {
-                tracing::warn!(
-                    account = %entry.account, user_id = %entry.user_id, entry = %entry.id,
-                    error = %e, "invitation email not sent; it stays queued for a retry"
-                );
-                next.last_error = Some(e.to_string());
-                // Free for the next retry at once.
-                next.lease_until = now;
-                Delivery::Queued {
-                    reason: e.to_string(),
-                }
-            }
-        };
+        let delivery = next.state.record(&outcome, self.clock.now());
+        if let Err(e) = &outcome {
+            tracing::warn!(
+                account = %entry.account, user_id = %entry.user_id, entry = %entry.id,
+                error = %e, "invitation email not sent; it stays queued for a retry"
+            );
+        }
         match self
             .table
             .transact(vec![Write::put(
@@ -258,14 +213,14 @@ impl Roster {
     async fn claim(
         &self,
         entry: &OutboxEntry,
+        audit: Option<Write>,
     ) -> Result<Option<(OutboxEntry, ResetToken)>, DomainError> {
         let now = self.clock.now();
         let token = ResetToken::generate();
         let mut claimed = entry.next();
-        claimed.attempts += 1;
+        claimed.state.claim(now);
         claimed.token_hash = token.hash();
-        claimed.lease_until = now.saturating_add(LEASE).unwrap_or(now);
-        let writes = vec![
+        let mut writes = vec![
             Write::put(claimed.item()?, Condition::VersionIs(entry.version)),
             Write::delete(keys::reset_token(&entry.token_hash), None),
             Write::put(
@@ -273,6 +228,7 @@ impl Roster {
                 Condition::MustNotExist,
             ),
         ];
+        writes.extend(audit);
         match self.table.transact(writes).await {
             Ok(()) => Ok(Some((claimed, token))),
             Err(TableError::ConditionFailed(_)) => Ok(None),
@@ -282,7 +238,7 @@ impl Roster {
 
     async fn cancel(&self, entry: &OutboxEntry) -> Result<(), DomainError> {
         let mut cancelled = entry.next();
-        cancelled.status = EntryStatus::Cancelled;
+        cancelled.state.status = EntryStatus::Cancelled;
         let writes = vec![
             Write::put(cancelled.item()?, Condition::VersionIs(entry.version)),
             Write::delete(keys::reset_token(&entry.token_hash), None),
@@ -306,7 +262,7 @@ impl Roster {
         let mut pending = Vec::new();
         for item in &items {
             let entry = OutboxEntry::from_item(item)?;
-            if entry.status == EntryStatus::Pending {
+            if entry.state.status == EntryStatus::Pending {
                 pending.push(entry);
             }
         }
@@ -315,10 +271,13 @@ impl Roster {
 
     /// Sends `user` their invitation: the pending one if an earlier send failed (so a resend
     /// after an outage delivers exactly one email), else a new one. Only for invited users.
+    /// `audit` is written with the claim or the new entry: the resend is logged exactly when it
+    /// happens.
     pub(crate) async fn deliver_invitation(
         &self,
         account: &AccountId,
         user: &User,
+        audit: Write,
     ) -> Result<Delivery, DomainError> {
         if user.status != UserStatus::Invited {
             return Err(DomainError::conflict(format!(
@@ -332,19 +291,20 @@ impl Roster {
             for superseded in rest {
                 self.cancel(superseded).await?;
             }
-            if oldest.lease_until > now {
+            if !oldest.state.is_due(now) {
                 return Ok(Delivery::Queued {
                     reason: "another attempt is sending this invitation right now".into(),
                 });
             }
-            return match self.claim(oldest).await? {
+            return match self.claim(oldest, Some(audit)).await? {
                 Some((claimed, token)) => self.send_invitation(claimed, user, &token).await,
                 None => Ok(Delivery::Queued {
                     reason: "another attempt is sending this invitation right now".into(),
                 }),
             };
         }
-        let (entry, token, writes) = self.new_invitation(account, user)?;
+        let (entry, token, mut writes) = self.new_invitation(account, user)?;
+        writes.push(audit);
         self.table.transact(writes).await?;
         self.send_invitation(entry, user, &token).await
     }
@@ -356,8 +316,16 @@ impl Roster {
         let mut report = RetryReport::default();
         let items = query_all(self.table.as_ref(), Query::index(keys::PENDING_MAIL)).await?;
         for item in &items {
+            if item.key.sk.starts_with(keys::NOTICE_PREFIX) {
+                match self.retry_notice(item).await? {
+                    Some(Delivery::Sent) => report.sent += 1,
+                    Some(Delivery::Queued { .. }) => report.failed += 1,
+                    None => {}
+                }
+                continue;
+            }
             let entry = OutboxEntry::from_item(item)?;
-            if entry.status != EntryStatus::Pending || entry.lease_until > now {
+            if !entry.state.is_due(now) {
                 continue;
             }
             let user = match self
@@ -373,7 +341,7 @@ impl Roster {
                 report.cancelled += 1;
                 continue;
             };
-            if let Some((claimed, token)) = self.claim(&entry).await? {
+            if let Some((claimed, token)) = self.claim(&entry, None).await? {
                 match self.send_invitation(claimed, &user, &token).await? {
                     Delivery::Sent => report.sent += 1,
                     Delivery::Queued { .. } => report.failed += 1,
@@ -397,7 +365,7 @@ impl Roster {
     }
 }
 
-fn html_escape(s: &str) -> String {
+pub(crate) fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

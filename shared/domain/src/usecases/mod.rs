@@ -3,25 +3,37 @@
 //! a rule.
 
 mod accounts;
+mod audit;
+mod calendar;
 mod callers;
 mod changes;
 mod contacts;
+mod delivery;
+mod groups;
 mod invitations;
+mod notices;
+mod out_of_office;
 mod passwords;
 mod profile;
 mod records;
 mod retry;
 mod roles;
+mod shifts;
 mod users;
 
 use std::sync::Arc;
 
 pub use accounts::{NewAccount, NewAccountInput};
+pub use audit::{AuditCursor, AuditPage};
+pub use calendar::{SCHEDULE_DAYS, Schedule, ScheduledShift};
 pub use contacts::{ContactOrderInput, ContactPatchInput, DeviceInput, NewContactInput};
+pub use groups::{GroupDetail, GroupInput, Member, MemberInput};
 pub use invitations::{Delivery, RetryReport};
+pub use out_of_office::{CoverInput, OutOfOfficeInput};
 pub use passwords::PasswordResetInput;
 pub use profile::{PreferencesPatch, ReminderInput, UserPatchInput};
 pub use roles::{BulkAssignInput, BulkOutcome, MAX_BULK_USERS, RoleInput};
+pub use shifts::ShiftInput;
 pub use users::{NewUser, NewUserInput, Profile, UserFilter, UserPage};
 
 use crate::ports::clock::{Clock, IdSource, SystemClock, UlidSource};

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::Roster;
 use super::records;
 use super::retry::{Attempt, optimistic};
-use crate::entities::UserStatus;
+use crate::entities::{AuditActor, UserStatus};
 use crate::error::{DomainError, FieldErrors};
 use crate::keys;
 use crate::ports::table::{Condition, Item, TableError, Write};
@@ -86,6 +86,18 @@ impl Roster {
                     records::user_item(&record.account, &active)?,
                     Condition::VersionIs(user.version),
                 ),
+                // The person who holds the token acts: the user themself.
+                self.audit_write(
+                    &record.account,
+                    AuditActor::User {
+                        id: user.id.to_string(),
+                        email: user.email.to_string(),
+                    },
+                    "reset-password",
+                    ("user", user.id.as_str()),
+                    Some(&user),
+                    Some(&active),
+                )?,
             ];
             match self.table.transact(writes).await {
                 Ok(()) => Ok(Attempt::Done(())),

@@ -312,10 +312,20 @@ impl Roster {
             }
             next.version = user.version + 1;
             next.updated_at = self.clock.now();
-            let mut writes = vec![Write::put(
-                records::user_item(account, &next)?,
-                Condition::VersionIs(user.version),
-            )];
+            let mut writes = vec![
+                Write::put(
+                    records::user_item(account, &next)?,
+                    Condition::VersionIs(user.version),
+                ),
+                self.audit_write(
+                    account,
+                    actor.audit_actor(),
+                    "update-user",
+                    ("user", id.as_str()),
+                    Some(&user),
+                    Some(&next),
+                )?,
+            ];
             let mut claimed = Vec::new();
             if next.email.key() != user.email.key() {
                 writes.push(Write::delete(keys::email_claim(account, &user.email), None));

@@ -3,11 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::entities::{Account, User};
+use crate::entities::{Account, Group, Membership, Shift, User};
 use crate::error::DomainError;
 use crate::keys;
 use crate::ports::table::{Item, Key};
-use crate::values::{AccountId, UserId};
+use crate::values::{AccountId, GroupId, UserId};
 
 /// A uniqueness claim (email, username, Owner): the key is the claim, the body names the holder.
 #[derive(Debug, Serialize, Deserialize)]
@@ -58,4 +58,60 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(item: &Item) -> Result<T, D
         key: item.key.to_string(),
         reason: e.to_string(),
     })
+}
+
+pub(crate) fn shift_item(account: &AccountId, shift: &Shift) -> Result<Item, DomainError> {
+    Ok(Item::from_body(
+        keys::shift(account, &shift.group_id, &shift.id),
+        shift.version,
+        shift,
+    )?)
+}
+
+pub(crate) fn shift_from_item(item: &Item) -> Result<Shift, DomainError> {
+    let mut shift: Shift = decode(item)?;
+    shift.version = item.version;
+    Ok(shift)
+}
+
+pub(crate) fn group_item(account: &AccountId, group: &Group) -> Result<Item, DomainError> {
+    Ok(
+        Item::from_body(keys::group(account, &group.id), group.version, group)?.with_index(
+            keys::groups_by_name(account),
+            keys::group_name_sort_key(&group.name, &group.id),
+        ),
+    )
+}
+
+pub(crate) fn group_from_item(item: &Item) -> Result<Group, DomainError> {
+    let mut group: Group = decode(item)?;
+    group.version = item.version;
+    Ok(group)
+}
+
+pub(crate) fn membership_item(
+    account: &AccountId,
+    membership: &Membership,
+) -> Result<Item, DomainError> {
+    Ok(Item::from_body(
+        keys::membership(account, &membership.group_id, &membership.user_id),
+        1,
+        membership,
+    )?)
+}
+
+/// The claim on a group's name: the key is the name, the body names the group.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct GroupClaim {
+    pub group_id: GroupId,
+}
+
+pub(crate) fn group_claim_item(key: Key, group_id: &GroupId) -> Result<Item, DomainError> {
+    Ok(Item::from_body(
+        key,
+        1,
+        &GroupClaim {
+            group_id: group_id.clone(),
+        },
+    )?)
 }

@@ -53,7 +53,7 @@ impl Roster {
         id: &UserId,
         input: &RoleInput,
     ) -> Result<Roles, DomainError> {
-        self.change_user(actor.account(), id, |user| {
+        self.change_user(actor, "assign-role", id, |user| {
             actor.may_change_roles(user, true)?;
             let mut errors = FieldErrors::new();
             let role = errors.required("role", "Role", input.role.as_deref(), Role::parse);
@@ -72,7 +72,7 @@ impl Roster {
         role: &str,
     ) -> Result<Roles, DomainError> {
         let role = Role::parse(role).map_err(|_| DomainError::not_found("role", role))?;
-        self.change_user(actor.account(), id, |user| {
+        self.change_user(actor, "remove-role", id, |user| {
             actor.may_change_roles(user, false)?;
             holds_roles(user)?;
             if !user.roles.contains(&role) {
@@ -122,7 +122,7 @@ impl Roster {
             let result = match UserId::parse(raw) {
                 Err(_) => Err(DomainError::not_found("user", raw.as_str())),
                 Ok(id) => {
-                    self.change_user(actor.account(), &id, |user| {
+                    self.change_user(actor, "assign-role-bulk", &id, |user| {
                         actor.may_change_roles(user, true)?;
                         holds_roles(user)?;
                         add(user, role)

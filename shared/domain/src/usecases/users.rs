@@ -7,10 +7,12 @@ use super::invitations::Delivery;
 use super::records::{self, claim_item};
 use super::retry::{Attempt, optimistic};
 use crate::access::Actor;
-use crate::entities::{ContactMethod, ManagedBy, User, UserStatus};
-use crate::error::{DomainError, FieldError, FieldErrors};
+use crate::entities::{ContactMethod, ManagedBy, Shift, ShiftRef, User, UserStatus};
+use crate::error::{DomainError, FieldError, FieldErrors, ShiftOnDuty};
 use crate::keys;
-use crate::ports::table::{Condition, Cursor, Query, Source, TableError, Write};
+use crate::ports::table::{
+    Condition, Cursor, MAX_TRANSACTION_ITEMS, Query, Source, TableError, Write,
+};
 use crate::values::{
     AccountId, Email, ExternalId, PersonName, Role, Roles, UserId, UserType, Username,
 };
@@ -119,6 +121,19 @@ impl NewUser {
     }
 }
 
+/// A shift named for people: its group's name comes from the user's own record.
+fn on_duty(user: &User, shift: &Shift) -> ShiftOnDuty {
+    ShiftOnDuty {
+        group_id: shift.group_id.to_string(),
+        group: user
+            .member_of
+            .get(&shift.group_id)
+            .map_or_else(|| shift.group_id.to_string(), |g| g.name.to_string()),
+        shift_id: shift.id.to_string(),
+        shift: shift.name.to_string(),
+    }
+}
+
 fn parse_roles(
     errors: &mut FieldErrors,
     field: &str,
@@ -197,8 +212,7 @@ impl UserFilter {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     pub user: User,
-    /// The names of the groups the user belongs to, sorted. Groups arrive with SPEC.md §6;
-    /// until then no user belongs to any.
+    /// The names of the groups the user belongs to, sorted without regard to case.
     pub member_of: Vec<String>,
 }
 
@@ -225,6 +239,14 @@ impl Roster {
         let mut writes = vec![Write::check(keys::account(account), Condition::MustExist)];
         writes.extend(user_writes(account, &user)?);
         writes.extend(invitation);
+        writes.push(self.audit_write(
+            account,
+            actor.audit_actor(),
+            "create-user",
+            ("user", user.id.as_str()),
+            None,
+            Some(&user),
+        )?);
         match self.table.transact(writes).await {
             Ok(()) => {}
             Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => {
@@ -262,6 +284,9 @@ impl Roster {
             preferences: Default::default(),
             on_call_reminders: Default::default(),
             status: UserStatus::Invited,
+            member_of: Default::default(),
+            shifts: Default::default(),
+            out_of_office: Vec::new(),
             is_owner,
             managed_by,
             created_at: now,
@@ -286,11 +311,14 @@ impl Roster {
     pub async fn get_user(&self, actor: &Actor, id: &UserId) -> Result<Profile, DomainError> {
         // Load first: another account's id is 404 whatever the caller's rights.
         let user = self.load_user(actor.account(), id).await?;
-        actor.may_read_user(id)?;
-        Ok(Profile {
-            user,
-            member_of: Vec::new(),
-        })
+        actor.may_read_user(&user)?;
+        let mut member_of: Vec<String> = user
+            .member_of
+            .values()
+            .map(|g| g.name.to_string())
+            .collect();
+        member_of.sort_by_key(|name| name.to_lowercase());
+        Ok(Profile { user, member_of })
     }
 
     /// Users in name order, a page at a time (`limit` 1..=1000). With a filter, a page may hold
@@ -353,11 +381,20 @@ impl Roster {
         }
     }
 
-    /// Deletes a user with its claims and password in one transaction, so the email can be
-    /// reused at once. The Owner is refused.
-    pub async fn delete_user(&self, actor: &Actor, id: &UserId) -> Result<(), DomainError> {
+    /// Deletes a user (SPEC.md §5). Refused for the Owner, and while the user is on a shift
+    /// (every shift is named) unless a `replacement` takes their place on each — in the same
+    /// transaction, so no shift ever has a hole or names a deleted user. The user, their claims,
+    /// password and calendar feed go in that one transaction too, so the email is free at once;
+    /// memberships beyond what a transaction holds are removed right after, and no read shows
+    /// them meanwhile (member lists only show users that exist).
+    pub async fn delete_user(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        replacement: Option<&UserId>,
+    ) -> Result<(), DomainError> {
         let account = actor.account();
-        optimistic(|| async {
+        let leftovers = optimistic(|| async {
             let user = self.load_user(account, id).await?;
             actor.may_manage_users("deleting users")?;
             if user.is_owner {
@@ -366,21 +403,151 @@ impl Roster {
                      `roster owner transfer`",
                 ));
             }
-            let writes = vec![
+            let shifts = self.shifts_of(account, &user).await?;
+            let mut writes = match replacement {
+                None if !shifts.is_empty() => {
+                    return Err(DomainError::OnShifts {
+                        user: user.id.to_string(),
+                        shifts: shifts.iter().map(|s| on_duty(&user, s)).collect(),
+                    });
+                }
+                None => Vec::new(),
+                Some(replacement) => self.hand_over(account, &user, replacement, &shifts).await?,
+            };
+            writes.extend([
                 Write::delete(keys::user(account, id), Condition::VersionIs(user.version)),
                 // The version check above pins the email and username, so these claims are the
                 // user's own: no condition needed.
                 Write::delete(keys::email_claim(account, &user.email), None),
                 Write::delete(keys::username_claim(account, &user.username), None),
                 Write::delete(keys::credential(account, id), None),
-            ];
+                self.audit_write(
+                    account,
+                    actor.audit_actor(),
+                    "delete-user",
+                    ("user", id.as_str()),
+                    Some(&user),
+                    None,
+                )?,
+            ]);
+            writes.extend(self.calendar_feed_deletes(account, id).await?);
+            let mut memberships: Vec<Write> = user
+                .member_of
+                .keys()
+                .map(|group| Write::delete(keys::membership(account, group, id), None))
+                .collect();
+            if writes.len() > MAX_TRANSACTION_ITEMS {
+                return Err(DomainError::conflict(format!(
+                    "{} is on too many shifts to hand over in one step; move some first",
+                    user.id
+                )));
+            }
+            let room = MAX_TRANSACTION_ITEMS - writes.len();
+            let later = memberships.split_off(room.min(memberships.len()));
+            writes.extend(memberships);
             match self.table.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done(())),
+                Ok(()) => Ok(Attempt::Done(later)),
                 Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
                 Err(e) => Err(e.into()),
             }
         })
-        .await
+        .await?;
+        for chunk in leftovers.chunks(MAX_TRANSACTION_ITEMS) {
+            self.table.transact(chunk.to_vec()).await?;
+        }
+        Ok(())
+    }
+
+    /// The shifts `user` is on, read in one batch.
+    pub(crate) async fn shifts_of(
+        &self,
+        account: &AccountId,
+        user: &User,
+    ) -> Result<Vec<Shift>, DomainError> {
+        let keys: Vec<_> = user
+            .shifts
+            .iter()
+            .map(|r| keys::shift(account, &r.group_id, &r.shift_id))
+            .collect();
+        let mut shifts = self
+            .table
+            .get_many(&keys)
+            .await?
+            .iter()
+            .map(records::shift_from_item)
+            .collect::<Result<Vec<_>, _>>()?;
+        shifts.sort_by(|a, b| (&a.group_id, &a.id).cmp(&(&b.group_id, &b.id)));
+        Ok(shifts)
+    }
+
+    /// The writes that put `replacement` in `user`'s place on every one of `shifts`. The
+    /// replacement must be a standard user and a member of each group concerned.
+    async fn hand_over(
+        &self,
+        account: &AccountId,
+        user: &User,
+        replacement: &UserId,
+        shifts: &[Shift],
+    ) -> Result<Vec<Write>, DomainError> {
+        let invalid = |message: String| {
+            DomainError::Validation(vec![FieldError::new("replacement", message)])
+        };
+        if replacement == &user.id {
+            return Err(invalid("Replacement must be someone else".into()));
+        }
+        let taker = match self.load_user(account, replacement).await {
+            Ok(taker) => taker,
+            Err(DomainError::NotFound { .. }) => {
+                return Err(invalid(format!(
+                    "Replacement {replacement} is not a user of this account"
+                )));
+            }
+            Err(e) => return Err(e),
+        };
+        if !taker.user_type.may_take_shifts() {
+            return Err(invalid(format!(
+                "Replacement {replacement} is a {} user and cannot be on shifts",
+                taker.user_type
+            )));
+        }
+        let outside: Vec<String> = shifts
+            .iter()
+            .filter(|s| !taker.member_of.contains_key(&s.group_id))
+            .map(|s| on_duty(user, s).group)
+            .collect();
+        if !outside.is_empty() {
+            return Err(invalid(format!(
+                "Replacement {replacement} is not a member of: {}",
+                outside.join(", ")
+            )));
+        }
+        let mut writes = Vec::with_capacity(shifts.len() + 1);
+        let mut next_taker = taker.clone();
+        for shift in shifts {
+            let mut next = shift.clone();
+            next.user_ids.retain(|u| u != &user.id);
+            if !next.user_ids.contains(replacement) {
+                next.user_ids.push(replacement.clone());
+            }
+            next.version = shift.version + 1;
+            writes.push(Write::put(
+                records::shift_item(account, &next)?,
+                Condition::VersionIs(shift.version),
+            ));
+            next_taker.shifts.insert(ShiftRef {
+                group_id: shift.group_id.clone(),
+                shift_id: shift.id.clone(),
+            });
+        }
+        if next_taker != taker {
+            next_taker.version = taker.version + 1;
+            next_taker.updated_at = self.clock.now();
+            writes.push(Write::put(
+                records::user_item(account, &next_taker)?,
+                Condition::VersionIs(taker.version),
+            ));
+        }
+        Ok(writes)
     }
 
     /// The id of the user holding `email` in `account` (an operator look-up: `roster token`).
@@ -403,7 +570,15 @@ impl Roster {
     ) -> Result<Delivery, DomainError> {
         let user = self.load_user(actor.account(), id).await?;
         actor.may_manage_users("sending invitations")?;
-        self.deliver_invitation(actor.account(), &user).await
+        let audit = self.audit_write(
+            actor.account(),
+            actor.audit_actor(),
+            "resend-invite",
+            ("user", id.as_str()),
+            None::<&User>,
+            None,
+        )?;
+        self.deliver_invitation(actor.account(), &user, audit).await
     }
 }
 
