@@ -47,6 +47,16 @@ enum Command {
     /// The store itself.
     #[command(subcommand)]
     Store(commands::store::StoreCommand),
+    /// Check a roster file: every problem, with its line and column. Exit 0 valid, 1 not.
+    Validate(commands::roster::Validate),
+    /// What applying a roster file would change. Exit 0 no changes, 2 changes, 1 error.
+    Plan(commands::roster::PlanArgs),
+    /// Make the accounts match a roster file. Exit 0 when they do, 1 on any error.
+    Apply(commands::roster::ApplyArgs),
+    /// Write accounts' live state as a roster file that plans to no changes.
+    Dump(commands::roster::Dump),
+    /// Print the JSON Schema of the roster format.
+    Schema,
 }
 
 /// Parses the command line, runs the command, and turns its outcome into an exit code:
@@ -72,10 +82,20 @@ pub fn main() -> ExitCode {
             Command::Token(command) => command.run(&context).await,
             Command::Mail(command) => command.run(&context).await,
             Command::Store(command) => command.run(&context).await,
+            Command::Validate(command) => command.run().await,
+            Command::Plan(command) => command.run(&context).await,
+            Command::Apply(command) => command.run(&context).await,
+            Command::Dump(command) => command.run(&context).await,
+            Command::Schema => {
+                print!("{}", roster_config::schema());
+                Ok(())
+            }
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // Not an error: `plan` found changes (as `terraform plan -detailed-exitcode`).
+        Err(report::CliError::ChangesPresent) => ExitCode::from(2),
         Err(error) => {
             eprint!("{}", report::error(&error));
             ExitCode::FAILURE

@@ -9,6 +9,12 @@ pub enum CliError {
     Domain(#[from] DomainError),
     #[error("{0}")]
     Usage(String),
+    /// A roster file with problems, each already printed.
+    #[error("{0} problem(s) in the roster file")]
+    Invalid(usize),
+    /// `plan` found changes; exit code 2, nothing else to say.
+    #[error("changes are present")]
+    ChangesPresent,
 }
 
 impl From<TableError> for CliError {

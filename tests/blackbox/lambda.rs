@@ -14,7 +14,7 @@ use roster_domain::usecases::{NewAccountInput, NewUserInput};
 use roster_tests::{Http, SES_SENDER, TestStore, moto, moto_endpoint, reset_token_in};
 use serde_json::{Value, json};
 
-const FUNCTIONS: [&str; 3] = ["create-user", "get-user", "reset-password"];
+const FUNCTIONS: [&str; 4] = ["create-user", "get-user", "reset-password", "reconcile"];
 
 /// `cargo lambda watch` on a free port, killed (with the functions it started) on drop.
 struct Emulator {
@@ -149,6 +149,19 @@ impl Emulator {
             .map(|b| serde_json::from_str(b).unwrap_or(Value::Null))
             .unwrap_or(Value::Null);
         (status, response["headers"].clone(), body)
+    }
+
+    /// Invokes `function` with `event` as it is; the emulator's reply (the function's result,
+    /// or its error).
+    async fn invoke_raw(&self, function: &str, event: &Value) -> roster_tests::Reply {
+        self.http
+            .raw(
+                Method::POST,
+                &format!("/2015-03-31/functions/{function}/invocations"),
+                &[("content-type", "application/json")],
+                event.to_string(),
+            )
+            .await
     }
 
     fn output(&self) -> String {
@@ -300,4 +313,138 @@ async fn a_user_is_created_read_invited_and_activated_through_the_functions() {
         !logs.contains("$argon2"),
         "a password hash leaked into the logs"
     );
+}
+
+/// The drift check: a scheduled event makes the reconcile function compare the roster file with
+/// the live accounts, change nothing, and publish each account's drift as an EMF line; an
+/// invalid roster file fails the invocation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_drift_check_publishes_each_accounts_drift() {
+    use roster_domain::reconcile::ApplyOptions;
+    use roster_domain::usecases::UserPatchInput;
+    use roster_domain::values::{AccountId, Email};
+
+    let store = TestStore::dynamodb().await;
+    moto::verify_sender(SES_SENDER).await;
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../accounts.example.yaml"
+    ))
+    .unwrap();
+    let desired = roster_config::load("accounts.example.yaml", &example).unwrap();
+    let roster = store.roster();
+    let plan = roster.plan(&desired).await.unwrap();
+    roster
+        .apply(&desired, &plan, &ApplyOptions::default())
+        .await
+        .unwrap();
+    // Two drifts in acme, none in globex.
+    let acme = roster_domain::access::Actor::Operator(AccountId::parse("acme").unwrap());
+    let id = |email: &str| {
+        let (roster, acme) = (roster.clone(), acme.clone());
+        let email = Email::parse(email).unwrap();
+        async move {
+            roster
+                .user_id_by_email(acme.account(), &email)
+                .await
+                .unwrap()
+        }
+    };
+    let rename = UserPatchInput {
+        first_name: Some(Some("Bruninho".into())),
+        ..Default::default()
+    };
+    roster
+        .update_user(&acme, &id("bruno.costa@acme.example").await, &rename, None)
+        .await
+        .unwrap();
+    roster
+        .remove_role(
+            &acme,
+            &id("chidi.okafor@acme.example").await,
+            "integrations-admin",
+        )
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("accounts.yaml");
+    std::fs::write(&file, &example).unwrap();
+    let table = store.url().trim_start_matches("dynamodb://").to_owned();
+    let emulator = Emulator::start(&[
+        ("ROSTER_TABLE", table),
+        ("ROSTER_MAIL_FROM", SES_SENDER.to_owned()),
+        ("ROSTER_APP_URL", "https://app.test".to_owned()),
+        ("ROSTER_FILE", file.display().to_string()),
+        ("AWS_ENDPOINT_URL", moto_endpoint()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+    ])
+    .await;
+    let scheduled = json!({
+        "version": "0",
+        "id": "5c8e7c5a-0000-4000-8000-000000000000",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-28T08:00:00Z",
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/roster-drift-check"],
+        "detail": {}
+    });
+    let reply = emulator.invoke_raw("reconcile", &scheduled).await;
+    assert_eq!(reply.status, 200, "{} {}", reply.text, emulator.output());
+    assert_eq!(reply.json["mode"], json!("check"));
+    assert_eq!(
+        reply.json["accounts"],
+        json!([{"account": "acme", "drift": 2}, {"account": "globex", "drift": 0}])
+    );
+    let metrics: Vec<Value> = emulator
+        .output()
+        .lines()
+        .filter_map(|line| line.find('{').map(|at| &line[at..]))
+        .filter_map(|json| serde_json::from_str::<Value>(json).ok())
+        .filter(|record| record.get("_aws").is_some())
+        .collect();
+    let drift = |account: &str| {
+        metrics
+            .iter()
+            .find(|m| m["Account"] == json!(account))
+            .unwrap_or_else(|| panic!("no EMF record for {account}: {metrics:?}"))["Drift"]
+            .clone()
+    };
+    assert_eq!(drift("acme"), json!(2));
+    assert_eq!(drift("globex"), json!(0));
+    assert_eq!(
+        metrics[0]["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"],
+        json!("Drift")
+    );
+    assert!(
+        roster.plan(&desired).await.unwrap().has_drift(),
+        "a check changes nothing"
+    );
+
+    // Asked to apply, it repairs.
+    let reply = emulator
+        .invoke_raw("reconcile", &json!({"mode": "apply"}))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert!(
+        !roster.plan(&desired).await.unwrap().has_drift(),
+        "apply repaired the drift"
+    );
+
+    // A broken roster file fails loudly, never as "no drift".
+    std::fs::write(&file, "accounts:\n  - id: acme\n    nonsense: [\n").unwrap();
+    let reply = emulator.invoke_raw("reconcile", &scheduled).await;
+    let failed = reply.status != 200
+        || reply.json.get("errorMessage").is_some()
+        || reply.json.get("errorType").is_some();
+    assert!(
+        failed,
+        "an invalid roster file must fail the invocation: {} {}",
+        reply.status, reply.text
+    );
+    assert!(reply.text.contains("problem"), "{}", reply.text);
 }

@@ -10,6 +10,7 @@ mod groups_shifts;
 mod http_contract;
 mod lambda;
 mod profile_parts;
+mod reconcile;
 mod use_cases;
 mod world;
 

@@ -2,11 +2,13 @@
 //! on the moto server the test command starts), a `roster serve` process per test, an HTTP
 //! client, and moto's SES read-back.
 
+pub mod faults;
 mod http;
 mod mail;
 pub mod moto;
 mod server;
 mod store;
+pub mod synth;
 
 pub use http::{Http, Reply};
 pub use mail::RecordingMailer;

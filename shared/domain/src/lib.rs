@@ -6,6 +6,7 @@ pub mod entities;
 pub mod error;
 pub mod keys;
 pub mod ports;
+pub mod reconcile;
 pub mod secrets;
 pub mod usecases;
 pub mod values;

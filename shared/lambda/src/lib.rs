@@ -5,6 +5,8 @@
 //! `ROSTER_TABLE` (the DynamoDB table), `ROSTER_MAIL_FROM` (the verified SES sender),
 //! `ROSTER_APP_URL` (where reset links point), and the standard AWS variables.
 
+mod reconcile;
+
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -15,6 +17,11 @@ use roster_api::{App, Claims};
 use roster_domain::usecases::{Roster, Settings};
 use roster_dynamo::DynamoTable;
 use roster_ses::SesMailer;
+
+pub use reconcile::run_reconcile;
+
+/// The functions that answer events rather than HTTP requests (the route table names the rest).
+pub const EVENT_FUNCTIONS: &[&str] = &["reconcile"];
 
 /// Builds the adapters once (warm invocations reuse the clients) and serves `function`'s routes
 /// until the Lambda runtime stops the process.
@@ -33,7 +40,7 @@ pub async fn run(function: &'static str) -> Result<(), Error> {
 }
 
 /// JSON lines on stdout, which Lambda sends to CloudWatch Logs; level from `RUST_LOG`.
-fn init_logging() {
+pub(crate) fn init_logging() {
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(
@@ -46,14 +53,14 @@ fn init_logging() {
         .init();
 }
 
-fn required_env(name: &str) -> Result<String, Error> {
+pub(crate) fn required_env(name: &str) -> Result<String, Error> {
     std::env::var(name)
         .ok()
         .filter(|v| !v.trim().is_empty())
         .ok_or_else(|| format!("the function needs the environment variable {name}").into())
 }
 
-async fn roster_from_env() -> Result<Roster, Error> {
+pub(crate) async fn roster_from_env() -> Result<Roster, Error> {
     let table = DynamoTable::from_env(required_env("ROSTER_TABLE")?).await;
     let mailer = SesMailer::from_env(required_env("ROSTER_MAIL_FROM")?).await;
     let settings = Settings {

@@ -5,7 +5,9 @@ use serde::Deserialize;
 use super::Roster;
 use super::invitations::Delivery;
 use super::records::{self, claim_item};
+use super::retry::{Attempt, optimistic};
 use super::users::{NewUser, NewUserInput, claim_conflict, user_writes};
+use crate::access::Actor;
 use crate::entities::{Account, AuditActor, ManagedBy, User};
 use crate::error::{DomainError, FieldErrors};
 use crate::keys;
@@ -75,8 +77,21 @@ impl Roster {
         input: &NewAccountInput,
         managed_by: ManagedBy,
     ) -> Result<(Account, User, Delivery), DomainError> {
+        self.create_account_shaped(input, managed_by, |_| {}).await
+    }
+
+    /// As [`Roster::create_account`], with `shape` finishing the Owner (preferences, contact
+    /// methods) before the one transaction is written: reconcile creates an Owner exactly as
+    /// the file declares them, so no interruption can leave one half made.
+    pub(crate) async fn create_account_shaped(
+        &self,
+        input: &NewAccountInput,
+        managed_by: ManagedBy,
+        shape: impl FnOnce(&mut User),
+    ) -> Result<(Account, User, Delivery), DomainError> {
         let new = NewAccount::parse(input)?;
-        let owner = self.build_user(new.owner, managed_by, true);
+        let mut owner = self.build_user(new.owner, managed_by, true);
+        shape(&mut owner);
         let account = Account {
             id: new.id,
             name: new.name,
@@ -120,6 +135,51 @@ impl Roster {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Changes an account's name and seat limit (an operator action: reconcile).
+    pub async fn update_account(
+        &self,
+        actor: &Actor,
+        name: Option<AccountName>,
+        seats: Option<u32>,
+    ) -> Result<Account, DomainError> {
+        actor.may_manage_users("changing the account")?;
+        let id = actor.account();
+        optimistic(|| async {
+            let before = self.get_account(id).await?;
+            let mut after = before.clone();
+            if let Some(name) = &name {
+                after.name = name.clone();
+            }
+            if seats.is_some() {
+                after.seats = seats;
+            }
+            if after == before {
+                return Ok(Attempt::Done(before));
+            }
+            after.version += 1;
+            let writes = vec![
+                Write::put(
+                    records::account_item(&after)?,
+                    Condition::VersionIs(before.version),
+                ),
+                self.audit_write(
+                    id,
+                    actor.audit_actor(),
+                    "update-account",
+                    ("account", id.as_str()),
+                    Some(&before),
+                    Some(&after),
+                )?,
+            ];
+            match self.table.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(after)),
+                Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
     }
 
     pub async fn get_account(&self, id: &AccountId) -> Result<Account, DomainError> {

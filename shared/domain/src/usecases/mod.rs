@@ -15,7 +15,7 @@ mod notices;
 mod out_of_office;
 mod passwords;
 mod profile;
-mod records;
+pub(crate) mod records;
 mod retry;
 mod roles;
 mod shifts;

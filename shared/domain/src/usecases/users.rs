@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use super::Roster;
+use super::changes::Change;
 use super::invitations::Delivery;
 use super::records::{self, claim_item};
 use super::retry::{Attempt, optimistic};
@@ -231,10 +232,24 @@ impl Roster {
         input: &NewUserInput,
         managed_by: ManagedBy,
     ) -> Result<(User, Delivery), DomainError> {
+        self.create_user_shaped(actor, input, managed_by, |_| {})
+            .await
+    }
+
+    /// As [`Roster::create_user`], with `shape` finishing the user (preferences, contact
+    /// methods) before the one transaction is written: reconcile creates a user whole.
+    pub(crate) async fn create_user_shaped(
+        &self,
+        actor: &Actor,
+        input: &NewUserInput,
+        managed_by: ManagedBy,
+        shape: impl FnOnce(&mut User),
+    ) -> Result<(User, Delivery), DomainError> {
         actor.may_manage_users("creating users")?;
         let account = actor.account();
         let new = NewUser::parse(input)?;
-        let user = self.build_user(new, managed_by, false);
+        let mut user = self.build_user(new, managed_by, false);
+        shape(&mut user);
         let (entry, token, invitation) = self.new_invitation(account, &user)?;
         let mut writes = vec![Write::check(keys::account(account), Condition::MustExist)];
         writes.extend(user_writes(account, &user)?);
@@ -548,6 +563,20 @@ impl Roster {
             ));
         }
         Ok(writes)
+    }
+
+    /// Hands a user over to the roster file (reconcile adopting an API-created user).
+    pub async fn adopt_user(&self, actor: &Actor, id: &UserId) -> Result<User, DomainError> {
+        actor.may_manage_users("adopting users")?;
+        self.change_user(actor, "adopt-user", id, |user| {
+            if user.managed_by == ManagedBy::Config {
+                return Ok(Change::Keep(user.clone()));
+            }
+            let mut next = user.clone();
+            next.managed_by = ManagedBy::Config;
+            Ok(Change::Write(next.clone(), next))
+        })
+        .await
     }
 
     /// The id of the user holding `email` in `account` (an operator look-up: `roster token`).

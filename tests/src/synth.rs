@@ -1,0 +1,165 @@
+//! A roster file's accounts as if applied, built in memory: for planning at a scale where
+//! applying through a store would take the test (or benchmark) minutes.
+
+use std::collections::BTreeMap;
+
+use roster_domain::entities::{
+    Account, ContactMethod, Group, GroupRef, ManagedBy, Membership, User, UserStatus,
+};
+use roster_domain::reconcile::{DesiredAccount, LiveAccount};
+use roster_domain::values::{GroupId, Locale, Preferences, Role, TimeZoneName, UserId, Username};
+
+/// The live state apply would leave behind for `desired`, ids made up.
+pub fn live_from(desired: &DesiredAccount) -> LiveAccount {
+    let now = jiff::Timestamp::now();
+    let mut next_id = 0u128;
+    let mut id = || {
+        next_id += 1;
+        ulid::Ulid::from_parts(1, next_id)
+    };
+    let groups: Vec<Group> = desired
+        .groups
+        .iter()
+        .map(|g| Group {
+            id: GroupId::from_ulid(id()),
+            name: g.name.clone(),
+            created_at: now,
+            version: 1,
+        })
+        .collect();
+    let mut users: Vec<User> = desired
+        .users
+        .iter()
+        .map(|d| {
+            let user_type = d.user_type.unwrap_or_default_standard();
+            let mut contact_methods = Vec::new();
+            if user_type.receives_alerts() {
+                let declared = d.contact_methods.clone().unwrap_or_default();
+                if !declared.iter().any(|c| c.method.id() == "email-official") {
+                    contact_methods.push(ContactMethod::email_official());
+                }
+                for c in declared {
+                    contact_methods.push(ContactMethod {
+                        method: c.method,
+                        value: c.value,
+                        wait_minutes: c.wait_minutes.unwrap_or_default(),
+                        retries: c.retries.unwrap_or_default(),
+                        platform: None,
+                    });
+                }
+            }
+            User {
+                id: UserId::from_ulid(id()),
+                email: d.email.clone(),
+                username: d
+                    .username
+                    .clone()
+                    .unwrap_or_else(|| Username::from(&d.email)),
+                first_name: d.first_name.clone(),
+                last_name: d.last_name.clone(),
+                user_type,
+                roles: if user_type.holds_roles() {
+                    d.roles.clone().unwrap_or_else(|| [Role::Basic].into())
+                } else {
+                    Default::default()
+                },
+                contact_methods,
+                external_id: d.external_id.clone(),
+                preferences: Preferences {
+                    time_zone: d.time_zone.clone().unwrap_or_else(TimeZoneName::utc),
+                    locale: d.locale.clone().unwrap_or_else(Locale::en_us),
+                    ..Default::default()
+                },
+                on_call_reminders: Default::default(),
+                status: UserStatus::Invited,
+                member_of: BTreeMap::new(),
+                shifts: Default::default(),
+                out_of_office: Vec::new(),
+                is_owner: d.email == desired.owner,
+                managed_by: ManagedBy::Config,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            }
+        })
+        .collect();
+    let mut memberships = Vec::new();
+    for (group, declared) in groups.iter().zip(&desired.groups) {
+        for member in &declared.members {
+            let Some(user) = users.iter_mut().find(|u| u.email == member.email) else {
+                continue;
+            };
+            user.member_of.insert(
+                group.id.clone(),
+                GroupRef {
+                    name: group.name.clone(),
+                    roles: member.roles,
+                },
+            );
+            memberships.push(Membership {
+                group_id: group.id.clone(),
+                user_id: user.id.clone(),
+                roles: member.roles,
+            });
+        }
+    }
+    let owner = users
+        .iter()
+        .find(|u| u.is_owner)
+        .map(|u| u.id.clone())
+        .unwrap_or_else(|| UserId::from_ulid(id()));
+    LiveAccount {
+        account: Some(Account {
+            id: desired.id.clone(),
+            name: desired.name.clone(),
+            owner,
+            seats: desired.seats,
+            created_at: now,
+            version: 1,
+        }),
+        users,
+        groups,
+        memberships,
+        shifts: Vec::new(),
+    }
+}
+
+trait StandardByDefault {
+    fn unwrap_or_default_standard(self) -> roster_domain::values::UserType;
+}
+
+impl StandardByDefault for Option<roster_domain::values::UserType> {
+    fn unwrap_or_default_standard(self) -> roster_domain::values::UserType {
+        self.unwrap_or(roster_domain::values::UserType::Standard)
+    }
+}
+
+/// A roster file of `users` users in one account: each with five contact methods and three
+/// group memberships (for scale tests and benchmarks).
+pub fn big_roster_yaml(users: usize, groups: usize) -> String {
+    let mut out = String::with_capacity(users * 700);
+    out.push_str("accounts:\n  - id: bigco\n    name: Big Co\n    owner: user00000@bigco.example\n    groups:\n");
+    for g in 0..groups {
+        out.push_str(&format!("      - name: Group {g:04}\n        members:\n"));
+        for u in (0..users)
+            .filter(|u| (u % groups == g) || ((u + 1) % groups == g) || ((u + 2) % groups == g))
+        {
+            let role = if u % groups == g {
+                "primary"
+            } else {
+                "secondary"
+            };
+            out.push_str(&format!(
+                "          - {{ user: user{u:05}@bigco.example, roles: [{role}] }}\n"
+            ));
+        }
+    }
+    out.push_str("    users:\n");
+    for u in 0..users {
+        let phone = 2_025_550_000 + u as u64 % 10_000;
+        out.push_str(&format!(
+            "      - email: user{u:05}@bigco.example\n        first_name: First{u}\n        last_name: Last{u}\n        roles: [basic]\n        time_zone: America/New_York\n        contact_methods:\n          - {{ method: sms-personal, value: \"+1{phone}\", wait_minutes: 5, retries: 2 }}\n          - {{ method: email-official }}\n          - {{ method: email-personal, value: u{u}@home.example }}\n          - {{ method: phone-personal, value: \"+1{phone}\" }}\n          - {{ method: email-personal-sms-gateway, value: \"{phone}@sms.example\" }}\n"
+        ));
+    }
+    out
+}
