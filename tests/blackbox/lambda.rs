@@ -435,6 +435,42 @@ async fn a_scheduled_drift_check_publishes_each_accounts_drift() {
         "apply repaired the drift"
     );
 
+    // A file that drops most of acme's users trips the removal breaker, which only an apply
+    // request that lifts it gets past.
+    let mut pruned: serde_norway::Value = serde_norway::from_str(&example).unwrap();
+    let acme_file = &mut pruned["accounts"][0];
+    acme_file["prune"] = true.into();
+    acme_file["groups"] = serde_norway::Value::Sequence(Vec::new());
+    acme_file["users"].as_sequence_mut().unwrap().truncate(2); // the Owner and one more
+    std::fs::write(&file, serde_norway::to_string(&pruned).unwrap()).unwrap();
+    let acme_users = || async {
+        let live = roster.live_account(acme.account()).await.unwrap();
+        live.users.len()
+    };
+    let before = acme_users().await;
+    let reply = emulator
+        .invoke_raw("reconcile", &json!({"mode": "apply"}))
+        .await;
+    assert!(
+        reply.json.get("errorMessage").is_some(),
+        "the breaker must refuse: {}",
+        reply.text
+    );
+    assert_eq!(
+        acme_users().await,
+        before,
+        "a refused apply changes nothing"
+    );
+    let reply = emulator
+        .invoke_raw(
+            "reconcile",
+            &json!({"mode": "apply", "allow_removals": true}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{} {}", reply.text, emulator.output());
+    assert!(reply.json.get("errorMessage").is_none(), "{}", reply.text);
+    assert_eq!(acme_users().await, 2, "the two users the file keeps");
+
     // A broken roster file fails loudly, never as "no drift".
     std::fs::write(&file, "accounts:\n  - id: acme\n    nonsense: [\n").unwrap();
     let reply = emulator.invoke_raw("reconcile", &scheduled).await;

@@ -18,7 +18,7 @@ use roster_domain::usecases::{Roster, Settings};
 use roster_dynamo::DynamoTable;
 use roster_ses::SesMailer;
 
-pub use reconcile::run_reconcile;
+pub use reconcile::{DeployedRoster, run_reconcile};
 
 /// The functions that answer events rather than HTTP requests (the route table names the rest).
 pub const EVENT_FUNCTIONS: &[&str] = &["reconcile"];
