@@ -8,6 +8,7 @@ mod conformance;
 mod contract_files;
 mod groups_shifts;
 mod http_contract;
+mod infra;
 mod lambda;
 mod profile_parts;
 mod reconcile;

@@ -6,6 +6,7 @@ pub mod faults;
 mod http;
 mod mail;
 pub mod moto;
+pub mod observe;
 mod server;
 mod store;
 pub mod synth;

@@ -3,6 +3,7 @@
 
 mod codec;
 mod errors;
+pub mod iam;
 mod setup;
 mod table;
 

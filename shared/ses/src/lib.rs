@@ -7,6 +7,10 @@ use aws_sdk_ses::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ses::types::{Body, Content, Destination, Message as SesMessage};
 use roster_domain::ports::mailer::{MailError, Mailer, Message};
 
+/// The IAM action `send` needs (SES v1 `SendEmail`, authorised on the sender's identity); the
+/// SAM template's policies name it from here.
+pub const SEND_ACTION: &str = "ses:SendEmail";
+
 #[derive(Debug, Clone)]
 pub struct SesMailer {
     client: Client,

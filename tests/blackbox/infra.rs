@@ -1,0 +1,792 @@
+//! `infra/template.yaml` (AWS SAM) is generated from the code, and held to it:
+//!
+//! - every route of the route table is an `HttpApi` event of its function, with the JWT
+//!   authorizer except on the public routes;
+//! - every crate under `functions/` is a function of the template, and nothing else is;
+//! - the table's keys, index and TTL attribute are the ones the DynamoDB adapter creates;
+//! - each function's policy names exactly the DynamoDB actions (through `roster_dynamo::iam`)
+//!   and SES sending it was seen to need when every route and the reconcile function were run
+//!   in-process against watching adapters.
+//!
+//! `ROSTER_BLESS=1 ./scripts/test infra` rewrites the template from the code.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use roster_api::{App, Auth, Claims, routes};
+use roster_domain::ports::clock::{SystemClock, UlidSource};
+use roster_domain::ports::table::schema;
+use roster_domain::reconcile::ApplyOptions;
+use roster_domain::usecases::{Roster, Settings};
+use roster_dynamo::iam::Access;
+use roster_tests::observe::{ObservedMailer, ObservedTable, Seen};
+use roster_tests::{TestStore, reset_token_in};
+use serde_norway::{Mapping, Value};
+
+use crate::access_matrix::{CALLERS, Caller, matrix, prepare};
+use crate::world::{Person, World};
+
+const TEMPLATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
+
+/// What a function was seen to need.
+#[derive(Debug, Default, Clone)]
+struct Needs {
+    accesses: BTreeSet<Access>,
+    sends: bool,
+}
+
+fn observed_roster(store: &TestStore, seen: &Seen) -> Roster {
+    Roster::new(
+        Arc::new(ObservedTable {
+            inner: Arc::clone(&store.table),
+            seen: seen.clone(),
+        }),
+        Arc::new(ObservedMailer {
+            inner: Arc::new(store.mail.clone()),
+            seen: seen.clone(),
+        }),
+        Arc::new(SystemClock),
+        Arc::new(UlidSource::default()),
+        Settings {
+            app_url: "https://app.test".into(),
+        },
+    )
+}
+
+/// Runs every route once through its own function's handler (and a second time on the paths
+/// that differ: a resend of an invitation whose first send failed), and the reconcile
+/// function's work, noting what each function touches.
+async fn observe() -> BTreeMap<String, Needs> {
+    let store = TestStore::sqlite().await;
+    let w = World::new(&store).await;
+    let acme = roster_domain::access::Actor::Operator(
+        roster_domain::values::AccountId::parse("acme").unwrap(),
+    );
+    let seen = Seen::default();
+    let app = App::new(observed_roster(&store, &seen));
+    let mut needs: BTreeMap<String, Needs> = BTreeMap::new();
+    let mut runs: Vec<(&str, bool)> = matrix().iter().map(|r| (r.operation, false)).collect();
+    runs.push(("resend-invite", true));
+    for (operation, queued_first) in runs {
+        let row = matrix()
+            .into_iter()
+            .find(|r| r.operation == operation)
+            .unwrap();
+        let route = routes().iter().find(|r| r.operation == operation).unwrap();
+        let name = format!("infra-{operation}-{queued_first}");
+        store.mail.fail(queued_first);
+        let target = w.new_target(&name).await;
+        store.mail.fail(false);
+        let cell = prepare(&w, &acme, &row, &target, &name).await;
+        let column = row.expect.iter().position(|s| (200..300).contains(s));
+        let (who, account): (&Person, &str) = match column.map(|c| CALLERS[c]) {
+            Some(Caller::Owner) | None => (&w.owner, "acme"),
+            Some(Caller::AppAdmin) => (&w.admin, "acme"),
+            Some(Caller::SystemViewer) => (&w.viewer, "acme"),
+            Some(Caller::BasicSelf) => (&target, "acme"),
+            Some(Caller::BasicOther) => (&w.basic, "acme"),
+            Some(Caller::OtherAccount) => (&w.other_account_user, "globex"),
+        };
+        let body = if operation == "reset-password" {
+            let token = reset_token_in(&store.mail.sent_to(&w.email(&name))[0].text).unwrap();
+            Some(serde_json::json!({"token": token, "password": "a long enough password"}))
+        } else {
+            (row.body)(&cell)
+        };
+        let mut request = http::Request::builder()
+            .method(row.method.clone())
+            .uri(row.path(&cell))
+            .header("host", "api.roster.test");
+        if route.auth == Auth::Jwt {
+            request = request.extension(Claims {
+                sub: who.id.clone(),
+                account_id: account.into(),
+            });
+        }
+        seen.take();
+        let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
+        let response = app
+            .handle_function(route.function, request.body(body).unwrap())
+            .await;
+        assert!(
+            response.status().is_success(),
+            "{operation}: {:?}",
+            response
+        );
+        let (accesses, sends) = seen.take();
+        let entry = needs.entry(route.function.to_owned()).or_default();
+        entry.accesses.extend(accesses);
+        entry.sends |= sends > 0;
+    }
+
+    // The reconcile function: apply the example, drift it, check, apply again, retry mail.
+    let store = TestStore::sqlite().await;
+    let seen = Seen::default();
+    let roster = observed_roster(&store, &seen);
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../accounts.example.yaml"
+    ))
+    .unwrap();
+    let desired = roster_config::load("accounts.example.yaml", &text).unwrap();
+    for _ in 0..2 {
+        let plan = roster.plan(&desired).await.unwrap();
+        roster
+            .apply(&desired, &plan, &ApplyOptions::default())
+            .await
+            .unwrap();
+        store.mail.fail(true);
+        let mut pruned = desired.clone();
+        pruned.accounts[0].prune = true;
+        pruned.accounts[0]
+            .users
+            .retain(|u| u.email.as_str() != "grace.kim@acme.example");
+        let plan = roster.plan(&pruned).await.unwrap();
+        roster
+            .apply(&pruned, &plan, &ApplyOptions::default())
+            .await
+            .unwrap();
+        store.mail.fail(false);
+        roster.retry_pending_mail().await.unwrap();
+    }
+    let (accesses, sends) = seen.take();
+    needs.insert(
+        "reconcile".into(),
+        Needs {
+            accesses,
+            sends: sends > 0,
+        },
+    );
+    needs
+}
+
+// ---- The template, built from the code. ----
+
+fn v(s: &str) -> Value {
+    Value::String(s.to_owned())
+}
+
+macro_rules! map {
+    ($($k:expr => $v:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut m = Mapping::new();
+        $( m.insert(Value::String($k.to_string()), Value::from($v)); )*
+        Value::Mapping(m)
+    }};
+}
+
+fn list(items: impl IntoIterator<Item = Value>) -> Value {
+    Value::Sequence(items.into_iter().collect())
+}
+
+fn r#ref(name: &str) -> Value {
+    map! { "Ref" => v(name) }
+}
+
+fn get_att(resource: &str, attribute: &str) -> Value {
+    map! { "Fn::GetAtt" => list([v(resource), v(attribute)]) }
+}
+
+fn sub(text: &str) -> Value {
+    map! { "Fn::Sub" => v(text) }
+}
+
+/// `create-user` → `CreateUser`.
+fn pascal(name: &str) -> String {
+    name.split(['-', '_'])
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// API Gateway takes whole-segment path parameters only: `{token}.ics` is routed as `{token}`
+/// (the function still sees and checks the `.ics`).
+fn gateway_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| match segment.split_once("}.") {
+            Some((param, _)) if segment.starts_with('{') => format!("{param}}}"),
+            _ => segment.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn skip(checks: &[(&str, &str)]) -> Value {
+    map! { "checkov" => map! { "skip" => list(checks.iter().map(|(id, why)| map! { "id" => v(id), "comment" => v(why) })) } }
+}
+
+const FUNCTION_SKIPS: &[(&str, &str)] = &[
+    (
+        "CKV_AWS_116",
+        "Invoked synchronously by API Gateway (or by the schedule, which retries and logs): a dead-letter queue would only hold requests nobody waits for.",
+    ),
+    (
+        "CKV_AWS_117",
+        "Reaches only DynamoDB and SES, public AWS endpoints over TLS; a VPC would add NAT cost and cold-start time and no isolation.",
+    ),
+    (
+        "CKV_AWS_115",
+        "Concurrency is bounded by the account's Lambda limit and API Gateway throttling; reserving it per function would starve the others.",
+    ),
+    (
+        "CKV_AWS_173",
+        "The environment holds only the table name, the sender address and the app URL: configuration, no secrets.",
+    ),
+];
+
+fn template(needs: &BTreeMap<String, Needs>) -> Value {
+    let mut resources = Mapping::new();
+    let mut put = |name: String, value: Value| {
+        resources.insert(Value::String(name), value);
+    };
+
+    // The table, from the names the port and adapters use.
+    let attribute = |name: &str| map! { "AttributeName" => v(name), "AttributeType" => v("S") };
+    let key = |name: &str, kind: &str| map! { "AttributeName" => v(name), "KeyType" => v(kind) };
+    put(
+        "Table".into(),
+        map! {
+            "Type" => v("AWS::DynamoDB::Table"),
+            "DeletionPolicy" => v("Retain"),
+            "UpdateReplacePolicy" => v("Retain"),
+            "Metadata" => skip(&[("CKV_AWS_119", "Encrypted at rest with the AWS-owned key; a customer-managed key adds cost and a key policy to run, and no reader of this table is outside the account.")]),
+            "Properties" => map! {
+                "BillingMode" => v("PAY_PER_REQUEST"),
+                "DeletionProtectionEnabled" => Value::Bool(true),
+                "PointInTimeRecoverySpecification" => map! { "PointInTimeRecoveryEnabled" => Value::Bool(true) },
+                "AttributeDefinitions" => list([attribute(schema::PK), attribute(schema::SK), attribute(schema::INDEX_PK), attribute(schema::INDEX_SK)]),
+                "KeySchema" => list([key(schema::PK, "HASH"), key(schema::SK, "RANGE")]),
+                "GlobalSecondaryIndexes" => list([map! {
+                    "IndexName" => v(schema::INDEX_NAME),
+                    "KeySchema" => list([key(schema::INDEX_PK, "HASH"), key(schema::INDEX_SK, "RANGE")]),
+                    "Projection" => map! { "ProjectionType" => v("ALL") },
+                }]),
+                "TimeToLiveSpecification" => map! { "AttributeName" => v(schema::TTL), "Enabled" => Value::Bool(true) },
+            },
+        },
+    );
+
+    // The HTTP API, with the JWT authorizer by default, and its access log.
+    put(
+        "ApiAccessLogs".into(),
+        map! {
+            "Type" => v("AWS::Logs::LogGroup"),
+            "Metadata" => skip(&[("CKV_AWS_158", "Access logs hold request lines, no bodies or tokens; CloudWatch encrypts them at rest with its own key.")]),
+            "Properties" => map! { "RetentionInDays" => r#ref("LogRetentionDays") },
+        },
+    );
+    put(
+        "HttpApi".into(),
+        map! {
+            "Type" => v("AWS::Serverless::HttpApi"),
+            "Properties" => map! {
+                "FailOnWarnings" => Value::Bool(true),
+                "AccessLogSettings" => map! {
+                    "DestinationArn" => get_att("ApiAccessLogs", "Arn"),
+                    "Format" => v(r#"{"requestId":"$context.requestId","routeKey":"$context.routeKey","status":"$context.status","latency":"$context.responseLatency","sourceIp":"$context.identity.sourceIp"}"#),
+                },
+                "Auth" => map! {
+                    "DefaultAuthorizer" => v("Jwt"),
+                    "Authorizers" => map! {
+                        "Jwt" => map! {
+                            "IdentitySource" => v("$request.header.Authorization"),
+                            "JwtConfiguration" => map! {
+                                "issuer" => r#ref("JwtIssuer"),
+                                "audience" => r#ref("JwtAudience"),
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    );
+
+    let mut functions: Vec<String> = needs.keys().cloned().collect();
+    functions.sort();
+    for function in &functions {
+        let need = &needs[function];
+        let name = pascal(function);
+        let log_group = format!("{name}Logs");
+        let role = format!("{name}Role");
+        put(
+            log_group.clone(),
+            map! {
+                "Type" => v("AWS::Logs::LogGroup"),
+                "Metadata" => skip(&[("CKV_AWS_158", "Function logs never carry tokens, passwords or bodies (a test asserts it); CloudWatch encrypts them at rest with its own key.")]),
+                "Properties" => map! {
+                    "LogGroupName" => sub(&format!("/aws/lambda/${{AWS::StackName}}-{function}")),
+                    "RetentionInDays" => r#ref("LogRetentionDays"),
+                },
+            },
+        );
+
+        // Least privilege: exactly what the function was seen to call.
+        let mut statements = vec![map! {
+            "Effect" => v("Allow"),
+            "Action" => list([v("logs:CreateLogStream"), v("logs:PutLogEvents")]),
+            "Resource" => list([get_att(&log_group, "Arn")]),
+        }];
+        let table_actions: BTreeSet<&str> = need
+            .accesses
+            .iter()
+            .filter(|a| !a.on_index())
+            .map(|a| a.action())
+            .collect();
+        if !table_actions.is_empty() {
+            statements.push(map! {
+                "Effect" => v("Allow"),
+                "Action" => list(table_actions.into_iter().map(v)),
+                "Resource" => list([get_att("Table", "Arn")]),
+            });
+        }
+        let index_actions: BTreeSet<&str> = need
+            .accesses
+            .iter()
+            .filter(|a| a.on_index())
+            .map(|a| a.action())
+            .collect();
+        if !index_actions.is_empty() {
+            statements.push(map! {
+                "Effect" => v("Allow"),
+                "Action" => list(index_actions.into_iter().map(v)),
+                "Resource" => list([sub(&format!("${{Table.Arn}}/index/{}", schema::INDEX_NAME))]),
+            });
+        }
+        if need.sends {
+            statements.push(map! {
+                "Effect" => v("Allow"),
+                "Action" => list([v(roster_ses::SEND_ACTION)]),
+                "Resource" => list([sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailIdentity}")]),
+                "Condition" => map! { "StringEquals" => map! { "ses:FromAddress" => r#ref("MailFrom") } },
+            });
+        }
+        put(
+            role.clone(),
+            map! {
+                "Type" => v("AWS::IAM::Role"),
+                "Properties" => map! {
+                    "AssumeRolePolicyDocument" => map! {
+                        "Version" => v("2012-10-17"),
+                        "Statement" => list([map! {
+                            "Effect" => v("Allow"),
+                            "Principal" => map! { "Service" => v("lambda.amazonaws.com") },
+                            "Action" => v("sts:AssumeRole"),
+                        }]),
+                    },
+                    "Policies" => list([map! {
+                        "PolicyName" => v(function),
+                        "PolicyDocument" => map! { "Version" => v("2012-10-17"), "Statement" => list(statements) },
+                    }]),
+                },
+            },
+        );
+
+        let mut events = Mapping::new();
+        for route in routes().iter().filter(|r| r.function == function) {
+            let mut properties = match map! {
+                "ApiId" => r#ref("HttpApi"),
+                "Method" => v(route.method.as_str()),
+                "Path" => v(&gateway_path(route.path)),
+            } {
+                Value::Mapping(m) => m,
+                _ => unreachable!(),
+            };
+            if route.auth == Auth::Public {
+                properties.insert(v("Auth"), map! { "Authorizer" => v("NONE") });
+            }
+            events.insert(
+                v(&pascal(route.operation)),
+                map! { "Type" => v("HttpApi"), "Properties" => Value::Mapping(properties) },
+            );
+        }
+        let reconcile = function == "reconcile";
+        if reconcile {
+            events.insert(
+                v("DriftCheck"),
+                map! {
+                    "Type" => v("Schedule"),
+                    "Properties" => map! {
+                        "Schedule" => r#ref("DriftCheckRate"),
+                        "Input" => v(r#"{"mode":"check"}"#),
+                    },
+                },
+            );
+        }
+        let mut properties = match map! {
+            "CodeUri" => v(".."),
+            "Role" => get_att(&role, "Arn"),
+            "LoggingConfig" => map! { "LogGroup" => r#ref(&log_group), "LogFormat" => v("JSON") },
+            "Events" => Value::Mapping(events),
+        } {
+            Value::Mapping(m) => m,
+            _ => unreachable!(),
+        };
+        if reconcile {
+            properties.insert(v("Timeout"), Value::from(300));
+        }
+        put(
+            format!("{name}Function"),
+            map! {
+                "Type" => v("AWS::Serverless::Function"),
+                "Metadata" => map! {
+                    "BuildMethod" => v("rust-cargolambda"),
+                    "BuildProperties" => map! { "Binary" => v(function) },
+                    "checkov" => map! { "skip" => list(FUNCTION_SKIPS.iter().map(|(id, why)| map! { "id" => v(id), "comment" => v(why) })) },
+                },
+                "Properties" => Value::Mapping(properties),
+            },
+        );
+        put(
+            format!("{name}Errors"),
+            map! {
+                "Type" => v("AWS::CloudWatch::Alarm"),
+                "Properties" => map! {
+                    "AlarmDescription" => v(&format!("{function} failed at least once in five minutes")),
+                    "Namespace" => v("AWS/Lambda"),
+                    "MetricName" => v("Errors"),
+                    "Dimensions" => list([map! { "Name" => v("FunctionName"), "Value" => r#ref(&format!("{name}Function")) }]),
+                    "Statistic" => v("Sum"),
+                    "Period" => Value::from(300),
+                    "EvaluationPeriods" => Value::from(1),
+                    "Threshold" => Value::from(1),
+                    "ComparisonOperator" => v("GreaterThanOrEqualToThreshold"),
+                    "TreatMissingData" => v("notBreaching"),
+                    "AlarmActions" => map! { "Fn::If" => list([v("HasAlarmTopic"), list([r#ref("AlarmTopicArn")]), r#ref("AWS::NoValue")]) },
+                },
+            },
+        );
+    }
+    put(
+        "DriftAlarm".into(),
+        map! {
+            "Type" => v("AWS::CloudWatch::Alarm"),
+            "Properties" => map! {
+                "AlarmDescription" => v("The live accounts differ from the deployed roster file (the reconcile drift check)"),
+                "Namespace" => v("Roster"),
+                "MetricName" => v("Drift"),
+                "Statistic" => v("Maximum"),
+                "Period" => Value::from(3600),
+                "EvaluationPeriods" => Value::from(1),
+                "Threshold" => Value::from(1),
+                "ComparisonOperator" => v("GreaterThanOrEqualToThreshold"),
+                "TreatMissingData" => v("notBreaching"),
+                "AlarmActions" => map! { "Fn::If" => list([v("HasAlarmTopic"), list([r#ref("AlarmTopicArn")]), r#ref("AWS::NoValue")]) },
+            },
+        },
+    );
+
+    map! {
+        "AWSTemplateFormatVersion" => v("2010-09-09"),
+        "Transform" => v("AWS::Serverless-2016-10-31"),
+        "Description" => v("Roster: serverless user management for an on-call alerting account. Generated from the code by tests/blackbox/infra.rs; do not edit by hand (ROSTER_BLESS=1 ./scripts/test infra)."),
+        "Parameters" => map! {
+            "JwtIssuer" => map! { "Type" => v("String"), "Description" => v("The issuer (iss) of the identity provider's JWTs, e.g. https://cognito-idp.us-east-1.amazonaws.com/<pool id>.") },
+            "JwtAudience" => map! { "Type" => v("CommaDelimitedList"), "Description" => v("The audiences (aud, or client ids) the API accepts.") },
+            "MailFrom" => map! { "Type" => v("String"), "Description" => v("The sender address of Roster's emails.") },
+            "MailIdentity" => map! { "Type" => v("String"), "Description" => v("The verified SES identity MailFrom belongs to: the address itself or its domain.") },
+            "AppUrl" => map! { "Type" => v("String"), "Description" => v("The web app's base URL; password links point at <AppUrl>/reset-password.") },
+            "DriftCheckRate" => map! { "Type" => v("String"), "Default" => v("rate(1 hour)"), "Description" => v("How often the reconcile function checks the accounts against the roster file.") },
+            "LogRetentionDays" => map! { "Type" => v("Number"), "Default" => Value::from(90), "Description" => v("How many days the functions' and the API's logs are kept."), "AllowedValues" => list([30, 60, 90, 180, 365, 731].into_iter().map(Value::from)) },
+            "AlarmTopicArn" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("An SNS topic for the alarms; empty for none.") },
+        },
+        "Conditions" => map! {
+            "HasAlarmTopic" => map! { "Fn::Not" => list([map! { "Fn::Equals" => list([r#ref("AlarmTopicArn"), v("")]) }]) },
+        },
+        "Globals" => map! {
+            "Function" => map! {
+                "Runtime" => v("provided.al2023"),
+                "Architectures" => list([v("arm64")]),
+                "Handler" => v("bootstrap"),
+                "MemorySize" => Value::from(128),
+                "Timeout" => Value::from(10),
+                "Environment" => map! {
+                    "Variables" => map! {
+                        "ROSTER_TABLE" => r#ref("Table"),
+                        "ROSTER_MAIL_FROM" => r#ref("MailFrom"),
+                        "ROSTER_APP_URL" => r#ref("AppUrl"),
+                    },
+                },
+            },
+        },
+        "Resources" => Value::Mapping(resources),
+        "Outputs" => map! {
+            "ApiUrl" => map! { "Description" => v("The HTTP API's base URL."), "Value" => sub("https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}") },
+            "TableName" => map! { "Description" => v("The table, for `roster --store dynamodb://<name>`."), "Value" => r#ref("Table") },
+            "ReconcileFunctionName" => map! { "Description" => v("The reconcile function, for `aws lambda invoke` with {\"mode\": \"apply\"}."), "Value" => r#ref("ReconcileFunction") },
+        },
+    }
+}
+
+fn render(template: &Value) -> String {
+    format!(
+        "# Generated from the code by tests/blackbox/infra.rs: ROSTER_BLESS=1 ./scripts/test infra\n{}",
+        serde_norway::to_string(template).unwrap()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_template_is_the_one_the_code_makes() {
+    let needs = observe().await;
+    let expected = render(&template(&needs));
+    if std::env::var_os("ROSTER_BLESS").is_some() {
+        std::fs::write(TEMPLATE, &expected).unwrap();
+    }
+    let committed = std::fs::read_to_string(TEMPLATE).unwrap();
+    assert!(
+        committed == expected,
+        "infra/template.yaml is not what the code makes; ROSTER_BLESS=1 ./scripts/test infra rewrites it"
+    );
+}
+
+// ---- The template as committed, read and checked on its own. ----
+
+fn committed() -> Value {
+    serde_norway::from_str(&std::fs::read_to_string(TEMPLATE).unwrap()).unwrap()
+}
+
+fn resources(t: &Value) -> &Mapping {
+    t["Resources"].as_mapping().unwrap()
+}
+
+fn functions(t: &Value) -> BTreeMap<String, &Value> {
+    resources(t)
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(_, r)| {
+            (
+                r["Metadata"]["BuildProperties"]["Binary"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                r,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_route_is_an_event_of_its_function_with_the_right_authorizer() {
+    let t = committed();
+    let mut declared = BTreeSet::new();
+    for (function, resource) in functions(&t) {
+        for (_, event) in resource["Properties"]["Events"].as_mapping().unwrap() {
+            if event["Type"] != "HttpApi" {
+                continue;
+            }
+            let p = &event["Properties"];
+            let public = p["Auth"]["Authorizer"] == "NONE";
+            declared.insert((
+                p["Method"].as_str().unwrap().to_owned(),
+                p["Path"].as_str().unwrap().to_owned(),
+                function.clone(),
+                public,
+            ));
+        }
+    }
+    let routed: BTreeSet<_> = routes()
+        .iter()
+        .map(|r| {
+            (
+                r.method.to_string(),
+                gateway_path(r.path),
+                r.function.to_owned(),
+                r.auth == Auth::Public,
+            )
+        })
+        .collect();
+    assert_eq!(declared, routed);
+    let public: Vec<_> = routed
+        .iter()
+        .filter(|r| r.3)
+        .map(|r| r.1.as_str())
+        .collect();
+    assert_eq!(
+        public,
+        ["/calendars/{token}", "/password-resets"],
+        "the only routes without the JWT authorizer"
+    );
+}
+
+#[test]
+fn every_function_crate_is_in_the_template_and_nothing_else_is() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions");
+    let crates: BTreeSet<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("Cargo.toml").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let t = committed();
+    let declared: BTreeSet<String> = functions(&t).keys().cloned().collect();
+    assert_eq!(crates, declared);
+    for (function, resource) in functions(&t) {
+        assert_eq!(
+            resource["Metadata"]["BuildMethod"], "rust-cargolambda",
+            "{function}"
+        );
+    }
+    assert_eq!(t["Globals"]["Function"]["Runtime"], "provided.al2023");
+    assert_eq!(t["Globals"]["Function"]["Architectures"][0], "arm64");
+    assert_eq!(t["Globals"]["Function"]["MemorySize"], 128);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_table_is_the_one_the_adapter_creates() {
+    let store = TestStore::dynamodb().await;
+    let table = store.url().trim_start_matches("dynamodb://").to_owned();
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(roster_tests::moto_endpoint())
+        .load()
+        .await;
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    let described = client
+        .describe_table()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap();
+    let live = described.table().unwrap();
+    let keys = |schema: &[aws_sdk_dynamodb::types::KeySchemaElement]| -> Vec<(String, String)> {
+        schema
+            .iter()
+            .map(|k| {
+                (
+                    k.attribute_name().to_owned(),
+                    k.key_type().as_str().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let t = committed();
+    let declared = &resources(&t)[&Value::from("Table")]["Properties"];
+    let declared_keys = |schema: &Value| -> Vec<(String, String)> {
+        schema
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|k| {
+                (
+                    k["AttributeName"].as_str().unwrap().to_owned(),
+                    k["KeyType"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        keys(live.key_schema()),
+        declared_keys(&declared["KeySchema"])
+    );
+    let live_index = &live.global_secondary_indexes()[0];
+    let declared_index = &declared["GlobalSecondaryIndexes"][0];
+    assert_eq!(
+        live_index.index_name().unwrap(),
+        declared_index["IndexName"].as_str().unwrap()
+    );
+    assert_eq!(
+        keys(live_index.key_schema()),
+        declared_keys(&declared_index["KeySchema"])
+    );
+    assert_eq!(
+        live_index
+            .projection()
+            .unwrap()
+            .projection_type()
+            .unwrap()
+            .as_str(),
+        declared_index["Projection"]["ProjectionType"]
+            .as_str()
+            .unwrap()
+    );
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap();
+    let ttl_attribute = ttl
+        .time_to_live_description()
+        .unwrap()
+        .attribute_name()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        ttl_attribute,
+        declared["TimeToLiveSpecification"]["AttributeName"]
+            .as_str()
+            .unwrap()
+    );
+    assert_eq!(declared["BillingMode"], "PAY_PER_REQUEST");
+    assert_eq!(
+        declared["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+        true
+    );
+    assert_eq!(declared["DeletionProtectionEnabled"], true);
+    assert_eq!(
+        resources(&t)[&Value::from("Table")]["DeletionPolicy"],
+        "Retain"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_policy_grants_what_its_function_calls_and_nothing_more() {
+    let needs = observe().await;
+    let t = committed();
+    for (function, resource) in functions(&t) {
+        let role_name = resource["Properties"]["Role"]["Fn::GetAtt"][0]
+            .as_str()
+            .unwrap();
+        let role = &resources(&t)[&Value::from(role_name)];
+        let statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_sequence()
+            .unwrap();
+        let mut granted: BTreeSet<String> = BTreeSet::new();
+        for statement in statements {
+            for action in statement["Action"].as_sequence().unwrap() {
+                let action = action.as_str().unwrap();
+                assert!(
+                    !action.contains('*'),
+                    "{function}: wildcard action {action}"
+                );
+                granted.insert(action.to_owned());
+            }
+            for resource in statement["Resource"].as_sequence().unwrap() {
+                assert!(resource.as_str() != Some("*"), "{function}: a `*` resource");
+            }
+        }
+        let need = needs
+            .get(&function)
+            .unwrap_or_else(|| panic!("{function} was never run"));
+        let mut wanted: BTreeSet<String> = need
+            .accesses
+            .iter()
+            .map(|a| a.action().to_owned())
+            .collect();
+        if need.sends {
+            wanted.insert(roster_ses::SEND_ACTION.into());
+        }
+        wanted.extend([
+            "logs:CreateLogStream".to_owned(),
+            "logs:PutLogEvents".to_owned(),
+        ]);
+        assert_eq!(
+            granted, wanted,
+            "{function}: granted (left) and called (right)"
+        );
+    }
+}
+
+#[test]
+fn api_gateway_paths_keep_whole_segments() {
+    assert_eq!(gateway_path("/calendars/{token}.ics"), "/calendars/{token}");
+    assert_eq!(
+        gateway_path("/users/{id}/schedule.ics"),
+        "/users/{id}/schedule.ics"
+    );
+    assert_eq!(pascal("create-user"), "CreateUser");
+}
