@@ -3,7 +3,7 @@
 //! a value that does not parse, a rule of the roster broken — is reported at once, each with its
 //! file, line and column.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode, MarkedSequenceNode};
@@ -561,6 +561,8 @@ impl Reader {
         let list = self.sequence(account, "groups")?;
         let mut groups = Vec::with_capacity(list.len());
         let mut names: HashMap<String, usize> = HashMap::new();
+        // Members name users by email: one index, not a scan of the users per member.
+        let users: HashMap<&str, &DesiredUser> = users.iter().map(|u| (u.email.key(), u)).collect();
         let mut ok = true;
         for node in list.iter() {
             let Some(map) = self.mapping(node, "a group", GROUP_KEYS, &["name"]) else {
@@ -577,7 +579,7 @@ impl Reader {
                     );
                 }
             }
-            let members = self.members(map, users);
+            let members = self.members(map, &users);
             match (name, members) {
                 (Ok(Some(name)), Some(members)) => groups.push(DesiredGroup { name, members }),
                 _ => ok = false,
@@ -589,13 +591,14 @@ impl Reader {
     fn members(
         &mut self,
         group: &MarkedMappingNode,
-        users: &[DesiredUser],
+        users: &HashMap<&str, &DesiredUser>,
     ) -> Option<Vec<DesiredMember>> {
         let Some(_) = group.get_node("members") else {
             return Some(Vec::new());
         };
         let list = self.sequence(group, "members")?;
         let mut members: Vec<DesiredMember> = Vec::with_capacity(list.len());
+        let mut listed: HashSet<String> = HashSet::with_capacity(list.len());
         let mut ok = true;
         for node in list.iter() {
             let Some(map) = self.mapping(node, "a member", MEMBER_KEYS, &["user"]) else {
@@ -604,7 +607,7 @@ impl Reader {
             };
             let email = match self.parse(map, "user", Email::parse) {
                 Ok(Some(email)) => {
-                    let user = users.iter().find(|u| u.email == email);
+                    let user = users.get(email.key());
                     let span = value_span(map, "user");
                     match user {
                         None => {
@@ -618,7 +621,7 @@ impl Reader {
                             );
                             None
                         }
-                        Some(_) if members.iter().any(|m| m.email == email) => {
+                        Some(_) if !listed.insert(email.key().to_owned()) => {
                             self.at(&span, format!("{email} is listed twice in this group"));
                             None
                         }
