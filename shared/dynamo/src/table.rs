@@ -21,7 +21,7 @@ use crate::errors::{other_error, transaction_error};
 const CONFLICT_ATTEMPTS: u32 = 6;
 
 /// BatchGetItem takes at most this many keys per request.
-const MAX_BATCH_GET: usize = 100;
+pub const MAX_BATCH_GET: usize = 100;
 
 /// The table port on one DynamoDB table.
 #[derive(Clone, Debug)]
@@ -44,7 +44,13 @@ impl DynamoTable {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .load()
             .await;
-        Self::new(Client::new(&config), table)
+        Self::from_config(&config, table)
+    }
+
+    /// A client on an already loaded configuration: a process that also talks to SES shares
+    /// one (one credentials chain, one HTTPS client and trust store built at cold start).
+    pub fn from_config(config: &aws_config::SdkConfig, table: impl Into<String>) -> Self {
+        Self::new(Client::new(config), table)
     }
 
     pub fn client(&self) -> &Client {

@@ -61,8 +61,13 @@ pub(crate) fn required_env(name: &str) -> Result<String, Error> {
 }
 
 pub(crate) async fn roster_from_env() -> Result<Roster, Error> {
-    let table = DynamoTable::from_env(required_env("ROSTER_TABLE")?).await;
-    let mailer = SesMailer::from_env(required_env("ROSTER_MAIL_FROM")?).await;
+    // One configuration for both clients: the credentials chain and the HTTPS client (whose
+    // trust store is most of a cold start's init) are built once.
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let table = DynamoTable::from_config(&config, required_env("ROSTER_TABLE")?);
+    let mailer = SesMailer::from_config(&config, required_env("ROSTER_MAIL_FROM")?);
     let settings = Settings {
         app_url: required_env("ROSTER_APP_URL")?,
     };

@@ -30,7 +30,12 @@ impl SesMailer {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .load()
             .await;
-        Self::new(Client::new(&config), from)
+        Self::from_config(&config, from)
+    }
+
+    /// A client on an already loaded configuration (see `DynamoTable::from_config`).
+    pub fn from_config(config: &aws_config::SdkConfig, from: impl Into<String>) -> Self {
+        Self::new(Client::new(config), from)
     }
 
     pub fn client(&self) -> &Client {
