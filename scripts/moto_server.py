@@ -14,9 +14,15 @@ Behind the lock nothing else runs during a transaction, and moto replaces items 
 pops them on delete (it never edits a stored item in place on those paths), so a copy of the
 table's two-level item index restores exactly the same state at a fraction of the cost.
 
+A third addition is for benchmarks: the number of requests per DynamoDB operation (the
+X-Amz-Target header) since the server started, as JSON at GET /roster-bench/requests, so a
+benchmark can count what a separate process (a Lambda binary) asked.
+
 Usage: python moto_server.py HOST PORT
 """
 
+import collections
+import json
 import sys
 import threading
 
@@ -56,9 +62,18 @@ def main() -> None:
     host, port = sys.argv[1], int(sys.argv[2])
     app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
+    requests = collections.Counter()
 
     def serialised(environ, start_response):
+        if environ.get("PATH_INFO") == "/roster-bench/requests":
+            with lock:
+                body = json.dumps(requests).encode()
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [body]
         with lock:
+            target = environ.get("HTTP_X_AMZ_TARGET", "")
+            if target.startswith("DynamoDB_"):
+                requests[target.split(".", 1)[-1]] += 1
             # Drain the response inside the lock: moto builds bodies lazily at times.
             return list(app(environ, start_response))
 

@@ -11,21 +11,14 @@
 //! `ROSTER_BLESS=1 ./scripts/test infra` rewrites the template from the code.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
-use bytes::Bytes;
-use roster_api::{App, Auth, Claims, routes};
-use roster_domain::ports::clock::{SystemClock, UlidSource};
+use roster_api::{Auth, routes};
 use roster_domain::ports::table::schema;
-use roster_domain::reconcile::ApplyOptions;
-use roster_domain::usecases::{Roster, Settings};
 use roster_dynamo::iam::Access;
-use roster_tests::observe::{ObservedMailer, ObservedTable, Seen};
-use roster_tests::{TestStore, reset_token_in};
+use roster_tests::TestStore;
 use serde_norway::{Mapping, Value};
 
-use crate::access_matrix::{CALLERS, Caller, matrix, prepare};
-use crate::world::{Person, World};
+use crate::observed;
 
 const TEMPLATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
 
@@ -36,128 +29,16 @@ struct Needs {
     sends: bool,
 }
 
-fn observed_roster(store: &TestStore, seen: &Seen) -> Roster {
-    Roster::new(
-        Arc::new(ObservedTable {
-            inner: Arc::clone(&store.table),
-            seen: seen.clone(),
-        }),
-        Arc::new(ObservedMailer {
-            inner: Arc::new(store.mail.clone()),
-            seen: seen.clone(),
-        }),
-        Arc::new(SystemClock),
-        Arc::new(UlidSource::default()),
-        Settings {
-            app_url: "https://app.test".into(),
-        },
-    )
-}
-
-/// Runs every route once through its own function's handler (and a second time on the paths
-/// that differ: a resend of an invitation whose first send failed), and the reconcile
-/// function's work, noting what each function touches.
+/// What each function was seen to need, over every route it serves and the reconcile work.
 async fn observe() -> BTreeMap<String, Needs> {
-    let store = TestStore::sqlite().await;
-    let w = World::new(&store).await;
-    let acme = roster_domain::access::Actor::Operator(
-        roster_domain::values::AccountId::parse("acme").unwrap(),
-    );
-    let seen = Seen::default();
-    let app = App::new(observed_roster(&store, &seen));
     let mut needs: BTreeMap<String, Needs> = BTreeMap::new();
-    let mut runs: Vec<(&str, bool)> = matrix().iter().map(|r| (r.operation, false)).collect();
-    runs.push(("resend-invite", true));
-    for (operation, queued_first) in runs {
-        let row = matrix()
-            .into_iter()
-            .find(|r| r.operation == operation)
-            .unwrap();
-        let route = routes().iter().find(|r| r.operation == operation).unwrap();
-        let name = format!("infra-{operation}-{queued_first}");
-        store.mail.fail(queued_first);
-        let target = w.new_target(&name).await;
-        store.mail.fail(false);
-        let cell = prepare(&w, &acme, &row, &target, &name).await;
-        let column = row.expect.iter().position(|s| (200..300).contains(s));
-        let (who, account): (&Person, &str) = match column.map(|c| CALLERS[c]) {
-            Some(Caller::Owner) | None => (&w.owner, "acme"),
-            Some(Caller::AppAdmin) => (&w.admin, "acme"),
-            Some(Caller::SystemViewer) => (&w.viewer, "acme"),
-            Some(Caller::BasicSelf) => (&target, "acme"),
-            Some(Caller::BasicOther) => (&w.basic, "acme"),
-            Some(Caller::OtherAccount) => (&w.other_account_user, "globex"),
-        };
-        let body = if operation == "reset-password" {
-            let token = reset_token_in(&store.mail.sent_to(&w.email(&name))[0].text).unwrap();
-            Some(serde_json::json!({"token": token, "password": "a long enough password"}))
-        } else {
-            (row.body)(&cell)
-        };
-        let mut request = http::Request::builder()
-            .method(row.method.clone())
-            .uri(row.path(&cell))
-            .header("host", "api.roster.test");
-        if route.auth == Auth::Jwt {
-            request = request.extension(Claims {
-                sub: who.id.clone(),
-                account_id: account.into(),
-            });
-        }
-        seen.take();
-        let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
-        let response = app
-            .handle_function(route.function, request.body(body).unwrap())
-            .await;
-        assert!(
-            response.status().is_success(),
-            "{operation}: {:?}",
-            response
-        );
-        let (accesses, sends) = seen.take();
-        let entry = needs.entry(route.function.to_owned()).or_default();
-        entry.accesses.extend(accesses);
-        entry.sends |= sends > 0;
+    let mut observations = observed::every_route().await;
+    observations.push(observed::reconcile().await);
+    for seen in observations {
+        let entry = needs.entry(seen.function.to_owned()).or_default();
+        entry.accesses.extend(seen.accesses);
+        entry.sends |= seen.requests.send_email > 0;
     }
-
-    // The reconcile function: apply the example, drift it, check, apply again, retry mail.
-    let store = TestStore::sqlite().await;
-    let seen = Seen::default();
-    let roster = observed_roster(&store, &seen);
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../accounts.example.yaml"
-    ))
-    .unwrap();
-    let desired = roster_config::load("accounts.example.yaml", &text).unwrap();
-    for _ in 0..2 {
-        let plan = roster.plan(&desired).await.unwrap();
-        roster
-            .apply(&desired, &plan, &ApplyOptions::default())
-            .await
-            .unwrap();
-        store.mail.fail(true);
-        let mut pruned = desired.clone();
-        pruned.accounts[0].prune = true;
-        pruned.accounts[0]
-            .users
-            .retain(|u| u.email.as_str() != "grace.kim@acme.example");
-        let plan = roster.plan(&pruned).await.unwrap();
-        roster
-            .apply(&pruned, &plan, &ApplyOptions::default())
-            .await
-            .unwrap();
-        store.mail.fail(false);
-        roster.retry_pending_mail().await.unwrap();
-    }
-    let (accesses, sends) = seen.take();
-    needs.insert(
-        "reconcile".into(),
-        Needs {
-            accesses,
-            sends: sends > 0,
-        },
-    );
     needs
 }
 

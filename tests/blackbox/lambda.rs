@@ -11,7 +11,7 @@ use std::time::Duration;
 use http::Method;
 use roster_domain::entities::ManagedBy;
 use roster_domain::usecases::{NewAccountInput, NewUserInput};
-use roster_tests::{Http, SES_SENDER, TestStore, moto, moto_endpoint, reset_token_in};
+use roster_tests::{Http, SES_SENDER, TestStore, events, moto, moto_endpoint, reset_token_in};
 use serde_json::{Value, json};
 
 const FUNCTIONS: [&str; 4] = ["create-user", "get-user", "reset-password", "reconcile"];
@@ -101,33 +101,7 @@ impl Emulator {
         claims: Option<(&str, &str)>,
         body: Option<Value>,
     ) -> (u16, Value, Value) {
-        let mut context = json!({
-            "accountId": "123456789012",
-            "apiId": "roster",
-            "domainName": "api.roster.test",
-            "domainPrefix": "api",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
-                     "sourceIp": "127.0.0.1", "userAgent": "roster-tests"},
-            "requestId": ulid::Ulid::generate().to_string(),
-            "routeKey": format!("{method} {path}"),
-            "stage": "$default",
-            "time": "28/Nov/2026:08:00:00 +0000",
-            "timeEpoch": 1_795_852_800_000_i64,
-        });
-        if let Some((sub, account_id)) = claims {
-            context["authorizer"] =
-                json!({"jwt": {"claims": {"sub": sub, "account_id": account_id}, "scopes": null}});
-        }
-        let event = json!({
-            "version": "2.0",
-            "routeKey": format!("{method} {path}"),
-            "rawPath": path,
-            "rawQueryString": "",
-            "headers": {"content-type": "application/json"},
-            "requestContext": context,
-            "body": body.map(|b| b.to_string()),
-            "isBase64Encoded": false,
-        });
+        let event = events::http_api(method, path, claims, body);
         let reply = self
             .http
             .raw(
@@ -382,17 +356,7 @@ async fn a_scheduled_drift_check_publishes_each_accounts_drift() {
         ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
     ])
     .await;
-    let scheduled = json!({
-        "version": "0",
-        "id": "5c8e7c5a-0000-4000-8000-000000000000",
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": "2026-11-28T08:00:00Z",
-        "region": "us-east-1",
-        "resources": ["arn:aws:events:us-east-1:123456789012:rule/roster-drift-check"],
-        "detail": {}
-    });
+    let scheduled = events::scheduled();
     let reply = emulator.invoke_raw("reconcile", &scheduled).await;
     assert_eq!(reply.status, 200, "{} {}", reply.text, emulator.output());
     assert_eq!(reply.json["mode"], json!("check"));

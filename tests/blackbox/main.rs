@@ -2,6 +2,7 @@
 
 mod access_matrix;
 mod audit_log;
+mod budgets;
 mod calendar;
 mod cli;
 mod conformance;
@@ -10,6 +11,7 @@ mod groups_shifts;
 mod http_contract;
 mod infra;
 mod lambda;
+mod observed;
 mod profile_parts;
 mod reconcile;
 mod use_cases;

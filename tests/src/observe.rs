@@ -1,5 +1,6 @@
 //! Watching what code calls: a table and a mailer that pass everything through and note each
-//! use, so a test can derive what a Lambda function needs permission for.
+//! use, so a test can derive what a Lambda function needs permission for and count the requests
+//! an operation makes.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -7,24 +8,49 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use roster_domain::ports::mailer::{MailError, Mailer, Message};
 use roster_domain::ports::table::{Item, Key, Page, Query, Table, TableError, Write};
+use roster_dynamo::MAX_BATCH_GET;
 use roster_dynamo::iam::Access;
+
+/// The DynamoDB and SES requests a piece of work makes, as the DynamoDB adapter sends them:
+/// one GetItem per get, one BatchGetItem per 100 distinct keys of a `get_many`, one Query per
+/// page, one TransactWriteItems per transaction (retries after a lost race not counted).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Requests {
+    pub get_item: usize,
+    pub batch_get_item: usize,
+    pub query: usize,
+    pub transact_write_items: usize,
+    pub send_email: usize,
+}
+
+impl Requests {
+    pub fn dynamodb(&self) -> usize {
+        self.get_item + self.batch_get_item + self.query + self.transact_write_items
+    }
+}
+
+#[derive(Default)]
+struct Log {
+    accesses: BTreeSet<Access>,
+    requests: Requests,
+}
 
 #[derive(Clone, Default)]
 pub struct Seen {
-    accesses: Arc<Mutex<BTreeSet<Access>>>,
-    sends: Arc<Mutex<usize>>,
+    log: Arc<Mutex<Log>>,
 }
 
 impl Seen {
     /// What was seen since the last call, and forget it.
-    pub fn take(&self) -> (BTreeSet<Access>, usize) {
-        let accesses = std::mem::take(&mut *self.accesses.lock().unwrap());
-        let sends = std::mem::take(&mut *self.sends.lock().unwrap());
-        (accesses, sends)
+    pub fn take(&self) -> (BTreeSet<Access>, Requests) {
+        let log = std::mem::take(&mut *self.log.lock().unwrap());
+        (log.accesses, log.requests)
     }
 
-    fn note(&self, access: impl IntoIterator<Item = Access>) {
-        self.accesses.lock().unwrap().extend(access);
+    fn note(&self, access: impl IntoIterator<Item = Access>, count: impl FnOnce(&mut Requests)) {
+        let mut log = self.log.lock().unwrap();
+        log.accesses.extend(access);
+        count(&mut log.requests);
     }
 }
 
@@ -36,23 +62,29 @@ pub struct ObservedTable {
 #[async_trait]
 impl Table for ObservedTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
-        self.seen.note([Access::Get]);
+        self.seen.note([Access::Get], |r| r.get_item += 1);
         self.inner.get(key).await
     }
 
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, TableError> {
-        self.seen.note([Access::GetMany]);
+        let distinct = keys.iter().collect::<BTreeSet<_>>().len();
+        self.seen.note([Access::GetMany], |r| {
+            r.batch_get_item += distinct.div_ceil(MAX_BATCH_GET)
+        });
         self.inner.get_many(keys).await
     }
 
     async fn query(&self, query: &Query) -> Result<Page, TableError> {
-        self.seen.note([Access::query(query.source)]);
+        self.seen
+            .note([Access::query(query.source)], |r| r.query += 1);
         self.inner.query(query).await
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
         self.seen
-            .note(Access::of_writes(&writes).collect::<Vec<_>>());
+            .note(Access::of_writes(&writes).collect::<Vec<_>>(), |r| {
+                r.transact_write_items += 1
+            });
         self.inner.transact(writes).await
     }
 }
@@ -65,7 +97,7 @@ pub struct ObservedMailer {
 #[async_trait]
 impl Mailer for ObservedMailer {
     async fn send(&self, message: &Message) -> Result<(), MailError> {
-        *self.seen.sends.lock().unwrap() += 1;
+        self.seen.note([], |r| r.send_email += 1);
         self.inner.send(message).await
     }
 }

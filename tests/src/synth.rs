@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use roster_domain::entities::{
     Account, ContactMethod, Group, GroupRef, ManagedBy, Membership, User, UserStatus,
 };
+use roster_domain::ports::table::{Condition, Table, Write};
 use roster_domain::reconcile::{DesiredAccount, LiveAccount};
 use roster_domain::values::{GroupId, Locale, Preferences, Role, TimeZoneName, UserId, Username};
 
@@ -122,6 +123,26 @@ pub fn live_from(desired: &DesiredAccount) -> LiveAccount {
         memberships,
         shifts: Vec::new(),
     }
+}
+
+/// Writes `live` into `table` as stored items, 100 to a transaction (DynamoDB's most), each item
+/// on condition that it is new. Returns how many items were written.
+pub async fn seed(table: &dyn Table, live: &LiveAccount) -> usize {
+    let items = live.items().expect("the synthetic account encodes");
+    let count = items.len();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        let writes = items
+            .by_ref()
+            .take(100)
+            .map(|item| Write::put(item, Condition::MustNotExist))
+            .collect();
+        table
+            .transact(writes)
+            .await
+            .expect("seeding a fresh account");
+    }
+    count
 }
 
 trait StandardByDefault {

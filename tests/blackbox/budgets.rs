@@ -1,0 +1,185 @@
+//! Request budgets: the exact number of DynamoDB and SES requests each operation makes, counted
+//! at the ports (`roster_tests::observe`) while every route runs once. A change that adds a
+//! request to an operation fails here and has to change the budget, in this table and in
+//! `docs/benchmarks.md`, on purpose.
+
+use std::fmt::Write as _;
+
+use roster_domain::values::PersonName;
+use roster_tests::TestStore;
+use roster_tests::observe::{Requests, Seen};
+use roster_tests::synth::{big_roster_yaml, live_from, seed};
+
+use crate::observed::{self, observed_roster};
+
+/// Per operation: GetItem, BatchGetItem, Query, TransactWriteItems, SendEmail.
+#[rustfmt::skip]
+const BUDGETS: &[(&str, [usize; 5])] = &[
+    // [GetItem, BatchGetItem, Query, TransactWriteItems, SendEmail]
+    ("create-user",                        [1, 0, 0, 2, 1]),
+    ("list-users",                         [1, 0, 1, 0, 0]),
+    ("get-user",                           [2, 0, 0, 0, 0]),
+    ("update-user",                        [2, 0, 0, 1, 0]),
+    ("delete-user",                        [3, 0, 0, 1, 0]),
+    ("resend-invite",                      [2, 0, 1, 2, 1]),
+    ("reset-password",                     [2, 0, 0, 1, 0]),
+    ("add-contact",                        [2, 0, 0, 1, 0]),
+    ("update-contact",                     [2, 0, 0, 1, 0]),
+    ("remove-contact",                     [2, 0, 0, 1, 0]),
+    ("reorder-contacts",                   [2, 0, 0, 1, 0]),
+    ("register-device",                    [2, 0, 0, 1, 0]),
+    ("assign-role",                        [2, 0, 0, 1, 0]),
+    ("assign-role-bulk",                   [2, 0, 0, 1, 0]),
+    ("remove-role",                        [2, 0, 0, 1, 0]),
+    ("create-group",                       [1, 0, 0, 1, 0]),
+    ("list-groups",                        [1, 0, 1, 0, 0]),
+    ("get-group",                          [1, 1, 1, 0, 0]),
+    ("rename-group",                       [2, 0, 1, 2, 0]),
+    ("delete-group",                       [2, 0, 2, 2, 0]),
+    ("list-members",                       [1, 1, 1, 0, 0]),
+    ("put-member",                         [2, 0, 1, 1, 0]),
+    ("remove-member",                      [2, 0, 1, 1, 0]),
+    ("list-shifts",                        [1, 0, 1, 0, 0]),
+    ("create-shift",                       [1, 1, 1, 1, 0]),
+    ("update-shift",                       [1, 0, 1, 1, 0]),
+    ("delete-shift",                       [1, 0, 1, 1, 0]),
+    ("list-out-of-office",                 [2, 0, 0, 0, 0]),
+    ("add-out-of-office",                  [3, 1, 0, 2, 1]),
+    ("remove-out-of-office",               [3, 0, 0, 1, 0]),
+    ("user-schedule",                      [2, 0, 0, 0, 0]),
+    ("issue-calendar-token",               [3, 0, 0, 1, 0]),
+    ("revoke-calendar-token",              [3, 0, 0, 1, 0]),
+    ("calendar-feed",                      [2, 0, 0, 0, 0]),
+    ("list-audit",                         [2, 0, 1, 0, 0]),
+    ("resend-invite (first send failed)",  [2, 0, 1, 2, 1]),
+];
+
+const DOCS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/benchmarks.md");
+
+fn requests(
+    [
+        get_item,
+        batch_get_item,
+        query,
+        transact_write_items,
+        send_email,
+    ]: [usize; 5],
+) -> Requests {
+    Requests {
+        get_item,
+        batch_get_item,
+        query,
+        transact_write_items,
+        send_email,
+    }
+}
+
+fn table_row(out: &mut String, operation: &str, r: &Requests) {
+    writeln!(
+        out,
+        "| {operation} | {} | {} | {} | {} | {} |",
+        r.get_item, r.batch_get_item, r.query, r.transact_write_items, r.send_email
+    )
+    .unwrap();
+}
+
+fn markdown(rows: impl IntoIterator<Item = (String, Requests)>) -> String {
+    let mut out = String::from(
+        "| operation | GetItem | BatchGetItem | Query | TransactWriteItems | SendEmail |\n\
+         |---|--:|--:|--:|--:|--:|\n",
+    );
+    for (operation, r) in rows {
+        table_row(&mut out, &operation, &r);
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_operation_makes_exactly_its_budget_of_requests() {
+    let measured: Vec<(String, Requests)> = observed::every_route()
+        .await
+        .into_iter()
+        .map(|o| (o.operation, o.requests))
+        .collect();
+    let budgets: Vec<(String, Requests)> = BUDGETS
+        .iter()
+        .map(|(operation, counts)| ((*operation).to_owned(), requests(*counts)))
+        .collect();
+    assert_eq!(
+        measured,
+        budgets,
+        "measured, as a table:\n{}",
+        markdown(measured.clone())
+    );
+}
+
+#[test]
+fn the_budgets_in_the_docs_are_the_tested_ones() {
+    let docs = std::fs::read_to_string(DOCS).unwrap();
+    let table = markdown(
+        BUDGETS
+            .iter()
+            .map(|(operation, counts)| ((*operation).to_owned(), requests(*counts))),
+    );
+    assert!(
+        docs.contains(&table),
+        "docs/benchmarks.md should hold the budget table:\n{table}"
+    );
+}
+
+/// A plan (and so the scheduled drift check) reads an account with one paginated query of its
+/// partition, whatever its size and whatever changed: never a request per user, group or
+/// membership. SQLite answers in one page; DynamoDB pages at 1 MB, which the drift-check
+/// benchmark measures on moto.
+#[tokio::test]
+async fn a_plan_reads_an_account_with_one_query_whatever_its_size() {
+    for users in [20, 400] {
+        let store = TestStore::sqlite().await;
+        let yaml = big_roster_yaml(users, users / 10);
+        let desired = roster_config::load("big.yaml", &yaml).unwrap();
+        let live = live_from(&desired.accounts[0]);
+        seed(store.table.as_ref(), &live).await;
+        let seen = Seen::default();
+        let roster = observed_roster(&store, &seen);
+
+        let plan = roster.plan(&desired).await.unwrap();
+        assert_eq!(plan.accounts[0].drift(), 0, "{users} users, as seeded");
+        let one_query = Requests {
+            query: 1,
+            ..Requests::default()
+        };
+        assert_eq!(seen.take().1, one_query, "{users} users, no change");
+
+        let mut changed = desired.clone();
+        for user in changed.accounts[0].users.iter_mut().step_by(10) {
+            user.first_name = PersonName::parse("Renamed").unwrap();
+        }
+        let plan = roster.plan(&changed).await.unwrap();
+        assert_eq!(
+            plan.accounts[0].drift(),
+            users / 10,
+            "{users} users, 10% renamed"
+        );
+        assert_eq!(seen.take().1, one_query, "{users} users, 10% renamed");
+    }
+}
+
+/// What seeding writes is what a plan reads back: the synthetic accounts of the benchmarks are
+/// stored exactly as apply would store them.
+#[tokio::test]
+async fn a_seeded_account_reads_back_as_it_was_written() {
+    let store = TestStore::sqlite().await;
+    let desired = roster_config::load("big.yaml", &big_roster_yaml(30, 3)).unwrap();
+    let live = live_from(&desired.accounts[0]);
+    let written = seed(store.table.as_ref(), &live).await;
+    assert_eq!(written, 2 + 30 * 3 + 3 * 2 + live.memberships.len());
+    let roster = observed_roster(&store, &Seen::default());
+    let read = roster.live_account(&desired.accounts[0].id).await.unwrap();
+    assert_eq!(format!("{:?}", read.account), format!("{:?}", live.account));
+    assert_eq!(format!("{:?}", read.users), format!("{:?}", live.users));
+    assert_eq!(format!("{:?}", read.groups), format!("{:?}", live.groups));
+    assert_eq!(
+        format!("{:?}", read.memberships),
+        format!("{:?}", live.memberships)
+    );
+}

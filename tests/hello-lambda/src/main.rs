@@ -1,0 +1,13 @@
+//! Echoes each event: the least a Rust Lambda function does, measured beside Roster's functions
+//! by the cold-start benchmark (`scripts/bench`).
+
+use lambda_http::lambda_runtime::{self, Error, LambdaEvent, service_fn};
+use serde_json::Value;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| async move {
+        Ok::<_, Error>(event.payload)
+    }))
+    .await
+}
