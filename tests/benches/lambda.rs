@@ -421,6 +421,7 @@ async fn cold_start(api: &mut RuntimeApi, bins: &Path) {
     }
     let inits: Vec<Duration> = inits.into_iter().map(median).collect();
     let times: Vec<Duration> = times.into_iter().map(median).collect();
+    // The two references are the last subjects: the floor, then Python.
     let (floor, python) = (subjects.len() - 2, subjects.len() - 1);
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
     println!(
