@@ -24,9 +24,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
-use roster_domain::entities::ManagedBy;
 use roster_domain::reconcile::LiveAccount;
-use roster_domain::usecases::{NewAccountInput, NewUserInput};
 use roster_tests::synth::{big_roster_yaml, live_from};
 use roster_tests::{Http, SES_SENDER, TestStore, events, moto, moto_endpoint};
 use serde_json::{Value, json};
@@ -285,25 +283,10 @@ async fn cold_start(api: &mut RuntimeApi, bins: &Path) {
             .expect("ROSTER_BENCH_PYTHON: a Python with awslambdaric and boto3 (./scripts/bench)"),
     );
     let store = TestStore::dynamodb().await;
-    let table = store.url().trim_start_matches("dynamodb://").to_owned();
-    let (_, owner, _) = store
-        .roster()
-        .create_account(
-            &NewAccountInput {
-                id: Some("bench".into()),
-                name: Some("Bench Co".into()),
-                seats: None,
-                owner: NewUserInput {
-                    email: Some("owner@bench.example".into()),
-                    first_name: Some("Ana".into()),
-                    last_name: Some("Silva".into()),
-                    ..Default::default()
-                },
-            },
-            ManagedBy::Api,
-        )
-        .await
-        .unwrap();
+    let table = store.dynamodb_table();
+    let owner = store
+        .account_with_owner("bench", "Bench Co", "owner@bench.example")
+        .await;
     let owner = owner.id.to_string();
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../accounts.example.yaml");
 
@@ -450,7 +433,7 @@ async fn cold_start(api: &mut RuntimeApi, bins: &Path) {
 async fn drift_check(api: &mut RuntimeApi, bins: &Path) {
     const USERS: usize = 10_000;
     let store = TestStore::dynamodb().await;
-    let table = store.url().trim_start_matches("dynamodb://").to_owned();
+    let table = store.dynamodb_table();
     let yaml = big_roster_yaml(USERS, 40);
     let desired = roster_config::load("big.yaml", &yaml).unwrap();
     let live = live_from(&desired.accounts[0]);

@@ -520,7 +520,7 @@ fn every_function_crate_is_in_the_template_and_nothing_else_is() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_table_is_the_one_the_adapter_creates() {
     let store = TestStore::dynamodb().await;
-    let table = store.url().trim_start_matches("dynamodb://").to_owned();
+    let table = store.dynamodb_table();
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(roster_tests::moto_endpoint())
         .load()

@@ -9,8 +9,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::Method;
-use roster_domain::entities::ManagedBy;
-use roster_domain::usecases::{NewAccountInput, NewUserInput};
 use roster_tests::{Http, SES_SENDER, TestStore, events, moto, moto_endpoint, reset_token_in};
 use serde_json::{Value, json};
 
@@ -165,25 +163,10 @@ async fn a_user_is_created_read_invited_and_activated_through_the_functions() {
     moto::verify_sender(SES_SENDER).await;
     let tag = ulid::Ulid::generate().to_string().to_lowercase()[18..].to_owned();
     let owner_email = format!("ana.{tag}@acme.example");
-    let (_, owner, _) = store
-        .roster()
-        .create_account(
-            &NewAccountInput {
-                id: Some("acme".into()),
-                name: Some("Acme Corp".into()),
-                seats: None,
-                owner: NewUserInput {
-                    email: Some(owner_email),
-                    first_name: Some("Ana".into()),
-                    last_name: Some("Silva".into()),
-                    ..Default::default()
-                },
-            },
-            ManagedBy::Api,
-        )
-        .await
-        .unwrap();
-    let table = store.url().trim_start_matches("dynamodb://").to_owned();
+    let owner = store
+        .account_with_owner("acme", "Acme Corp", &owner_email)
+        .await;
+    let table = store.dynamodb_table();
     let emulator = Emulator::start(&[
         ("ROSTER_TABLE", table),
         ("ROSTER_MAIL_FROM", SES_SENDER.to_owned()),
@@ -344,7 +327,7 @@ async fn a_scheduled_drift_check_publishes_each_accounts_drift() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("accounts.yaml");
     std::fs::write(&file, &example).unwrap();
-    let table = store.url().trim_start_matches("dynamodb://").to_owned();
+    let table = store.dynamodb_table();
     let emulator = Emulator::start(&[
         ("ROSTER_TABLE", table),
         ("ROSTER_MAIL_FROM", SES_SENDER.to_owned()),

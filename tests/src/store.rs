@@ -1,8 +1,9 @@
 use std::sync::Arc;
 
+use roster_domain::entities::{ManagedBy, User};
 use roster_domain::ports::clock::{SystemClock, UlidSource};
 use roster_domain::ports::table::Table;
-use roster_domain::usecases::{Roster, Settings};
+use roster_domain::usecases::{NewAccountInput, NewUserInput, Roster, Settings};
 use roster_dynamo::DynamoTable;
 use roster_local::SqliteTable;
 use tempfile::TempDir;
@@ -118,6 +119,38 @@ impl TestStore {
                 app_url: "https://app.test".into(),
             },
         )
+    }
+
+    /// Creates account `id` (through the API's path) with Ana Silva at `owner_email` as its
+    /// Owner, and returns the Owner.
+    pub async fn account_with_owner(&self, id: &str, name: &str, owner_email: &str) -> User {
+        let (_, owner, _) = self
+            .roster()
+            .create_account(
+                &NewAccountInput {
+                    id: Some(id.into()),
+                    name: Some(name.into()),
+                    seats: None,
+                    owner: NewUserInput {
+                        email: Some(owner_email.into()),
+                        first_name: Some("Ana".into()),
+                        last_name: Some("Silva".into()),
+                        ..Default::default()
+                    },
+                },
+                ManagedBy::Api,
+            )
+            .await
+            .expect("create the account");
+        owner
+    }
+
+    /// The DynamoDB table's name (panics on the SQLite store).
+    pub fn dynamodb_table(&self) -> String {
+        match &self.handle {
+            Handle::Dynamodb(table) => table.table_name().to_owned(),
+            Handle::Sqlite(..) => panic!("a SQLite store has no DynamoDB table"),
+        }
     }
 
     /// The `--store` argument that reaches this store.
