@@ -6,9 +6,10 @@ mod dump;
 mod load;
 pub mod render;
 mod spec;
+mod yaml;
 
 pub use dump::dump;
-pub use load::{MAX_FILE_BYTES, Problem, load, load_file};
+pub use load::{MAX_FILE_BYTES, MAX_PROBLEMS, Problem, load, load_file};
 pub use spec::{RosterFile, schema};
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
-//! Reading a roster file: YAML with a position on every node (marked-yaml, which also refuses
-//! anchors and aliases), walked key by key so that every problem — an unknown key, a wrong type,
-//! a value that does not parse, a rule of the roster broken — is reported at once, each with its
-//! file, line and column.
+//! Reading a roster file: YAML pulled node by node with a position on each (`yaml.rs`), walked
+//! key by key so that every problem — an unknown key, a wrong type, a value that does not parse,
+//! a rule of the roster broken — is reported at once, each with its file, line and column. The
+//! users are read one at a time as the file is: memory grows with the roster read, not with the
+//! YAML's node tree.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
 use std::path::Path;
 
-use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode, MarkedSequenceNode};
-use marked_yaml::{LoadError, LoaderOptions, Node, Span};
 use roster_domain::entities::MemberRoles;
 use roster_domain::error::InvalidValue;
 use roster_domain::reconcile::{
@@ -19,8 +19,14 @@ use roster_domain::values::{
     PersonName, Retries, Role, Roles, TimeZoneName, UserType, Username, ValueShape, WaitMinutes,
 };
 
+use crate::yaml::{Mapping, Node, Pos, Scalar, SeenKeys, Sequence, Start, Stream, YamlError};
+
 /// Files larger than this are refused before they are parsed.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// The most problems reported for one file; past it they are counted, not kept, so a file of
+/// millions of mistakes costs no more memory than a file of a thousand.
+pub const MAX_PROBLEMS: usize = 1000;
 
 /// One problem in a roster file, where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,15 +86,17 @@ pub fn load_file(path: &Path) -> Result<DesiredRoster, Vec<Problem>> {
             message,
         }]
     };
-    let size = std::fs::metadata(path)
-        .map_err(|e| whole(format!("cannot read the file: {e}")))?
-        .len();
-    if size > MAX_FILE_BYTES as u64 {
+    // Read at most one byte past the limit: the size a file claims is not trusted (a pipe or
+    // a device claims none).
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|e| whole(format!("cannot read the file: {e}")))?;
+    if bytes.len() > MAX_FILE_BYTES {
         return Err(whole(format!(
-            "the file is {size} bytes; a roster file may be at most {MAX_FILE_BYTES}"
+            "the file is over {MAX_FILE_BYTES} bytes, the most a roster file may be"
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         whole(format!(
             "the file is not UTF-8 (first bad byte at offset {})",
@@ -103,21 +111,30 @@ pub fn load(file: &str, text: &str) -> Result<DesiredRoster, Vec<Problem>> {
     let mut reader = Reader {
         file: file.to_owned(),
         problems: Vec::new(),
+        unreported: 0,
     };
     if text.len() > MAX_FILE_BYTES {
         reader.problem_at(1, 1, format!("the roster is over {MAX_FILE_BYTES} bytes"));
         return Err(reader.problems);
     }
-    let options = LoaderOptions::default().error_on_duplicate_keys(true);
-    let root = match marked_yaml::parse_yaml_with_options(0, text, options) {
-        Ok(root) => root,
+    let roster = match reader.document(&mut Stream::new(text)) {
+        Ok(roster) => roster,
         Err(e) => {
-            reader.load_error(&e);
-            return Err(reader.problems);
+            reader.at(e.pos, e.message);
+            None
         }
     };
-    let roster = reader.roster(&root);
     reader.problems.sort_by_key(|p| (p.line, p.column));
+    if reader.unreported > 0 {
+        let last = reader.problems.last().map_or(1, |p| p.line);
+        let message = format!("and {} more problems not shown", reader.unreported);
+        reader.problems.push(Problem {
+            file: reader.file.clone(),
+            line: last,
+            column: 1,
+            message,
+        });
+    }
     match roster {
         Some(roster) if reader.problems.is_empty() => Ok(roster),
         _ => Err(reader.problems),
@@ -127,14 +144,16 @@ pub fn load(file: &str, text: &str) -> Result<DesiredRoster, Vec<Problem>> {
 struct Reader {
     file: String,
     problems: Vec<Problem>,
-}
-
-fn start(span: &Span) -> (usize, usize) {
-    span.start().map_or((1, 1), |m| (m.line(), m.column()))
+    /// Problems past [`MAX_PROBLEMS`].
+    unreported: usize,
 }
 
 impl Reader {
     fn problem_at(&mut self, line: usize, column: usize, message: String) {
+        if self.problems.len() == MAX_PROBLEMS {
+            self.unreported += 1;
+            return;
+        }
         self.problems.push(Problem {
             file: self.file.clone(),
             line,
@@ -143,142 +162,83 @@ impl Reader {
         });
     }
 
-    fn at(&mut self, span: &Span, message: impl Into<String>) {
-        let (line, column) = start(span);
-        self.problem_at(line, column, message.into());
+    fn at(&mut self, pos: Pos, message: impl Into<String>) {
+        self.problem_at(pos.line, pos.column, message.into());
     }
 
-    fn load_error(&mut self, error: &LoadError) {
-        let (marker, message) = match error {
-            LoadError::TopLevelMustBeMapping(m) => (
-                Some(m),
-                "the file must be a mapping with `accounts`".to_owned(),
-            ),
-            LoadError::TopLevelMustBeSequence(m) => {
-                (Some(m), "the top level must be a sequence".to_owned())
-            }
-            LoadError::UnexpectedAnchor(m) => (
-                Some(m),
-                "anchors and aliases are not allowed in a roster file".to_owned(),
-            ),
-            LoadError::MappingKeyMustBeScalar(m) => {
-                (Some(m), "mapping keys must be plain scalars".to_owned())
-            }
-            LoadError::UnexpectedTag(m) => (
-                Some(m),
-                "YAML tags are not allowed in a roster file".to_owned(),
-            ),
-            LoadError::ScanError(m, e) => (Some(m), format!("this is not valid YAML: {e}")),
-            LoadError::DuplicateKey(inner) => {
-                let key = &inner.key;
-                (
-                    key.span().start(),
-                    format!("duplicate key `{}`", key.as_str()),
-                )
+    /// The file: one mapping holding `accounts`, read account by account.
+    fn document(&mut self, stream: &mut Stream) -> Result<Option<DesiredRoster>, YamlError> {
+        let root = match stream.document()? {
+            Some(Start::Mapping(pos)) => pos,
+            other => {
+                let pos = other.map_or(Pos { line: 1, column: 1 }, |s| s.pos());
+                self.at(pos, "the file must be a mapping with `accounts`");
+                return Ok(None);
             }
         };
-        let (line, column) = marker.map_or((1, 1), |m| (m.line(), m.column()));
-        self.problem_at(line, column, message);
-    }
-
-    /// `node` as a mapping holding only `known` keys and every one of `required`.
-    fn mapping<'n>(
-        &mut self,
-        node: &'n Node,
-        what: &str,
-        known: &[&str],
-        required: &[&str],
-    ) -> Option<&'n MarkedMappingNode> {
-        let Some(map) = node.as_mapping() else {
-            self.at(node.span(), format!("{what} must be a mapping"));
-            return None;
-        };
-        for key in map.keys() {
-            if !known.contains(&key.as_str()) {
-                self.at(
-                    key.span(),
-                    format!(
-                        "unknown key `{}` in {what}; known keys: {}",
-                        key.as_str(),
-                        known.join(", ")
-                    ),
-                );
-            }
-        }
-        for key in required {
-            if map.get_node(key).is_none() {
-                self.at(map.span(), format!("{what} needs `{key}`"));
-            }
-        }
-        Some(map)
-    }
-
-    fn scalar<'n>(
-        &mut self,
-        map: &'n MarkedMappingNode,
-        key: &str,
-    ) -> Option<&'n MarkedScalarNode> {
-        let node = map.get_node(key)?;
-        match node.as_scalar() {
-            Some(scalar) => Some(scalar),
-            None => {
-                self.at(node.span(), format!("`{key}` must be a single value"));
-                None
-            }
-        }
-    }
-
-    fn sequence<'n>(
-        &mut self,
-        map: &'n MarkedMappingNode,
-        key: &str,
-    ) -> Option<&'n MarkedSequenceNode> {
-        let node = map.get_node(key)?;
-        match node.as_sequence() {
-            Some(seq) => Some(seq),
-            None => {
-                self.at(node.span(), format!("`{key}` must be a list"));
-                None
-            }
-        }
-    }
-
-    /// The value at `key`, parsed; absent is `Ok(None)`, a problem is recorded and `Err`.
-    fn parse<T>(
-        &mut self,
-        map: &MarkedMappingNode,
-        key: &str,
-        parse: impl FnOnce(&str) -> Result<T, InvalidValue>,
-    ) -> Result<Option<T>, ()> {
-        let Some(scalar) = self.scalar(map, key) else {
-            return if map.get_node(key).is_some() {
-                Err(())
+        let mut seen = SeenKeys::default();
+        let mut accounts = None;
+        while let Some(key) = stream.key()? {
+            seen.check(&key)?;
+            let value = stream.value()?;
+            if key.as_str() == "accounts" {
+                accounts = self.accounts(stream, value)?;
             } else {
-                Ok(None)
-            };
-        };
-        match parse(scalar.as_str()) {
-            Ok(value) => Ok(Some(value)),
-            Err(reason) => {
-                self.at(scalar.span(), format!("`{key}` {reason}"));
-                Err(())
+                self.unknown_key(&key, "the roster", ROOT_KEYS);
+                stream.skip(value)?;
             }
         }
+        stream.end()?;
+        if !seen.contains("accounts") {
+            self.at(root, "the roster needs `accounts`");
+        }
+        Ok(accounts.map(|accounts| DesiredRoster { accounts }))
     }
 
-    fn roster(&mut self, root: &Node) -> Option<DesiredRoster> {
-        let map = self.mapping(root, "the roster", ROOT_KEYS, ROOT_KEYS)?;
-        let accounts = self.sequence(map, "accounts")?;
-        let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
-        let mut out = Vec::with_capacity(accounts.len());
+    fn unknown_key(&mut self, key: &Scalar, what: &str, known: &[&str]) {
+        self.at(
+            key.pos,
+            format!(
+                "unknown key `{}` in {what}; known keys: {}",
+                key.as_str(),
+                known.join(", ")
+            ),
+        );
+    }
+
+    /// `value` as a list, or a problem (and the value read past).
+    fn streamed_list(
+        &mut self,
+        stream: &mut Stream,
+        key: &str,
+        value: Start,
+    ) -> Result<bool, YamlError> {
+        if let Start::Sequence(_) = value {
+            return Ok(true);
+        }
+        self.at(value.pos(), format!("`{key}` must be a list"));
+        stream.skip(value)?;
+        Ok(false)
+    }
+
+    fn accounts(
+        &mut self,
+        stream: &mut Stream,
+        value: Start,
+    ) -> Result<Option<Vec<DesiredAccount>>, YamlError> {
+        if !self.streamed_list(stream, "accounts", value)? {
+            return Ok(None);
+        }
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut out = Vec::new();
         let mut ok = true;
-        for node in accounts.iter() {
-            match self.account(node) {
+        while let Some(node) = stream.next()? {
+            let pos = node.pos();
+            match self.account(stream, node)? {
                 Some(account) => {
-                    let here = start(node.span());
-                    if let Some((line, _)) = seen.insert(account.id.to_string(), here) {
+                    if let Some(line) = seen.insert(account.id.to_string(), pos.line) {
                         self.at(
-                            node.span(),
+                            pos,
                             format!(
                                 "account {} is declared twice (also at line {line})",
                                 account.id
@@ -290,10 +250,126 @@ impl Reader {
                 None => ok = false,
             }
         }
-        ok.then_some(DesiredRoster { accounts: out })
+        Ok(ok.then_some(out))
     }
 
-    fn account(&mut self, node: &Node) -> Option<DesiredAccount> {
+    /// `node` as a mapping holding only `known` keys and every one of `required`.
+    fn mapping<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        known: &[&str],
+        required: &[&str],
+    ) -> Option<&'n Mapping> {
+        let Some(map) = node.as_mapping() else {
+            self.at(node.pos(), format!("{what} must be a mapping"));
+            return None;
+        };
+        for key in map.keys() {
+            if !known.contains(&key.as_str()) {
+                self.unknown_key(key, what, known);
+            }
+        }
+        for key in required {
+            if map.get(key).is_none() {
+                self.at(map.pos, format!("{what} needs `{key}`"));
+            }
+        }
+        Some(map)
+    }
+
+    fn scalar<'n>(&mut self, map: &'n Mapping, key: &str) -> Option<&'n Scalar> {
+        let node = map.get(key)?;
+        match node.as_scalar() {
+            Some(scalar) => Some(scalar),
+            None => {
+                self.at(node.pos(), format!("`{key}` must be a single value"));
+                None
+            }
+        }
+    }
+
+    fn sequence<'n>(&mut self, map: &'n Mapping, key: &str) -> Option<&'n Sequence> {
+        let node = map.get(key)?;
+        match node.as_sequence() {
+            Some(seq) => Some(seq),
+            None => {
+                self.at(node.pos(), format!("`{key}` must be a list"));
+                None
+            }
+        }
+    }
+
+    /// The value at `key`, parsed; absent is `Ok(None)`, a problem is recorded and `Err`.
+    fn parse<T>(
+        &mut self,
+        map: &Mapping,
+        key: &str,
+        parse: impl FnOnce(&str) -> Result<T, InvalidValue>,
+    ) -> Result<Option<T>, ()> {
+        let Some(scalar) = self.scalar(map, key) else {
+            return if map.get(key).is_some() {
+                Err(())
+            } else {
+                Ok(None)
+            };
+        };
+        match parse(scalar.as_str()) {
+            Ok(value) => Ok(Some(value)),
+            Err(reason) => {
+                self.at(scalar.pos, format!("`{key}` {reason}"));
+                Err(())
+            }
+        }
+    }
+
+    /// One account. Its users and groups are read one by one as the stream gives them; its other
+    /// keys are small and read whole. The two lists stand in `fields` as empty lists at their
+    /// place, so the key checks see every key.
+    fn account(
+        &mut self,
+        stream: &mut Stream,
+        start: Start,
+    ) -> Result<Option<DesiredAccount>, YamlError> {
+        let Start::Mapping(pos) = start else {
+            self.at(start.pos(), "an account must be a mapping");
+            stream.skip(start)?;
+            return Ok(None);
+        };
+        let mut fields = Mapping {
+            pos,
+            entries: Vec::new(),
+        };
+        let mut seen = SeenKeys::default();
+        let (mut users, mut groups) = (None, Some(Vec::new()));
+        while let Some(key) = stream.key()? {
+            seen.check(&key)?;
+            fields.pos = fields.pos.min(key.pos);
+            let value = stream.value()?;
+            let placeholder = Node::Sequence(Sequence {
+                pos: value.pos(),
+                items: Vec::new(),
+            });
+            match key.as_str() {
+                "users" => users = self.users(stream, value)?,
+                "groups" => groups = self.groups(stream, value)?,
+                _ => {
+                    fields.entries.push((key, stream.rest(value)?));
+                    continue;
+                }
+            }
+            fields.entries.push((key, placeholder));
+        }
+        let node = Node::Mapping(fields);
+        Ok(self.account_fields(&node, users, groups))
+    }
+
+    fn account_fields(
+        &mut self,
+        node: &Node,
+        users: Option<Vec<DesiredUser>>,
+        groups: Option<Vec<ReadGroup>>,
+    ) -> Option<DesiredAccount> {
         let map = self.mapping(
             node,
             "an account",
@@ -312,19 +388,23 @@ impl Reader {
             Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
             _ => Err(InvalidValue::new("must be a number from 0 to 1")),
         });
-        let users = self.users(map);
-        let groups = self.groups(map, users.as_deref().unwrap_or_default());
+        let groups = match (groups, &users) {
+            (None, _) => None,
+            (Some(groups), Some(users)) => self.resolve_groups(groups, users),
+            // Without the users, members cannot be checked: the users' problems stand alone.
+            (Some(_), None) => None,
+        };
 
         // Rules across the account.
         if let (Ok(Some(owner)), Some(users)) = (&owner, &users) {
-            let owner_node = value_span(map, "owner");
+            let owner_pos = value_pos(map, "owner");
             match users.iter().find(|u| &u.email == owner) {
                 None => self.at(
-                    &owner_node,
+                    owner_pos,
                     format!("the owner {owner} is not one of the account's users"),
                 ),
                 Some(u) if u.user_type.is_some_and(|t| t != UserType::Standard) => {
-                    self.at(&owner_node, "the owner must be a standard user")
+                    self.at(owner_pos, "the owner must be a standard user")
                 }
                 Some(_) => {}
             }
@@ -335,9 +415,8 @@ impl Reader {
                 .filter(|u| u.user_type.unwrap_or(UserType::Standard).takes_seat())
                 .count();
             if taking > *seats as usize {
-                let span = value_span(map, "seats");
                 self.at(
-                    &span,
+                    value_pos(map, "seats"),
                     format!("{taking} users take a seat, more than the {seats} seats"),
                 );
             }
@@ -354,21 +433,29 @@ impl Reader {
         })
     }
 
-    fn users(&mut self, account: &MarkedMappingNode) -> Option<Vec<DesiredUser>> {
-        let list = self.sequence(account, "users")?;
-        let mut users = Vec::with_capacity(list.len());
+    /// The account's users, each read whole and checked before the next is read.
+    fn users(
+        &mut self,
+        stream: &mut Stream,
+        value: Start,
+    ) -> Result<Option<Vec<DesiredUser>>, YamlError> {
+        if !self.streamed_list(stream, "users", value)? {
+            return Ok(None);
+        }
+        let mut users = Vec::new();
         let mut emails: HashMap<String, usize> = HashMap::new();
         let mut usernames: HashMap<String, usize> = HashMap::new();
         let mut ok = true;
-        for node in list.iter() {
-            let Some(user) = self.user(node) else {
+        while let Some(start) = stream.next()? {
+            let node = stream.rest(start)?;
+            let Some(user) = self.user(&node) else {
                 ok = false;
                 continue;
             };
-            let line = start(node.span()).0;
-            if let Some(first) = emails.insert(user.email.key().to_owned(), line) {
+            let pos = node.pos();
+            if let Some(first) = emails.insert(user.email.key().to_owned(), pos.line) {
                 self.at(
-                    node.span(),
+                    pos,
                     format!(
                         "the email {} is used twice (also at line {first})",
                         user.email
@@ -379,15 +466,16 @@ impl Reader {
                 .username
                 .clone()
                 .unwrap_or_else(|| Username::from(&user.email));
-            if let Some(first) = usernames.insert(username.key().to_owned(), line) {
+            if let Some(first) = usernames.insert(username.key().to_owned(), pos.line) {
                 self.at(
-                    node.span(),
+                    pos,
                     format!("the username {username} is used twice (also at line {first})"),
                 );
             }
             users.push(user);
         }
-        ok.then_some(users)
+        users.shrink_to_fit();
+        Ok(ok.then_some(users))
     }
 
     fn user(&mut self, node: &Node) -> Option<DesiredUser> {
@@ -422,37 +510,34 @@ impl Reader {
         })
     }
 
-    fn roles(&mut self, map: &MarkedMappingNode, kind: UserType) -> Result<Option<Roles>, ()> {
-        let Some(node) = map.get_node("roles") else {
+    fn roles(&mut self, map: &Mapping, kind: UserType) -> Result<Option<Roles>, ()> {
+        let Some(node) = map.get("roles") else {
             return Ok(None);
         };
         let Some(list) = self.sequence(map, "roles") else {
             return Err(());
         };
         if !kind.holds_roles() {
-            self.at(
-                node.span(),
-                format!("a {kind} user holds no platform roles"),
-            );
+            self.at(node.pos(), format!("a {kind} user holds no platform roles"));
             return Err(());
         }
-        if list.is_empty() {
-            self.at(node.span(), "a standard user holds at least one role");
+        if list.items.is_empty() {
+            self.at(node.pos(), "a standard user holds at least one role");
             return Err(());
         }
         let mut roles = Roles::new();
         let mut ok = true;
-        for item in list.iter() {
+        for item in list.items.iter() {
             match item.as_scalar().map(|s| Role::parse(s.as_str())) {
                 Some(Ok(role)) => {
                     roles.insert(role);
                 }
                 Some(Err(reason)) => {
-                    self.at(item.span(), format!("role {reason}"));
+                    self.at(item.pos(), format!("role {reason}"));
                     ok = false;
                 }
                 None => {
-                    self.at(item.span(), "a role must be a single value");
+                    self.at(item.pos(), "a role must be a single value");
                     ok = false;
                 }
             }
@@ -462,26 +547,26 @@ impl Reader {
 
     fn contacts(
         &mut self,
-        map: &MarkedMappingNode,
+        map: &Mapping,
         kind: UserType,
     ) -> Result<Option<Vec<DesiredContact>>, ()> {
-        let Some(node) = map.get_node("contact_methods") else {
+        let Some(node) = map.get("contact_methods") else {
             return Ok(None);
         };
         let Some(list) = self.sequence(map, "contact_methods") else {
             return Err(());
         };
-        if !kind.receives_alerts() && !list.is_empty() {
+        if !kind.receives_alerts() && !list.items.is_empty() {
             self.at(
-                node.span(),
+                node.pos(),
                 format!("a {kind} user receives no alerts, so has no contact methods"),
             );
             return Err(());
         }
-        let mut out = Vec::with_capacity(list.len());
+        let mut out = Vec::with_capacity(list.items.len());
         let mut seen: BTreeMap<ContactMethodKind, usize> = BTreeMap::new();
         let mut ok = true;
-        for item in list.iter() {
+        for item in list.items.iter() {
             let Some(contact) = self.mapping(item, "a contact method", CONTACT_KEYS, &["method"])
             else {
                 ok = false;
@@ -489,9 +574,8 @@ impl Reader {
             };
             let method = match self.parse(contact, "method", ContactMethodKind::parse) {
                 Ok(Some(ContactMethodKind::Push)) => {
-                    let span = value_span(contact, "method");
                     self.at(
-                        &span,
+                        value_pos(contact, "method"),
                         "push methods belong to devices; the mobile app adds them, never the file",
                     );
                     None
@@ -506,9 +590,9 @@ impl Reader {
             let value = match method {
                 None => Err(()),
                 Some(m) if m.value_shape() == ValueShape::AccountEmail => {
-                    if let Some(v) = contact.get_node("value") {
+                    if let Some(v) = contact.get("value") {
                         self.at(
-                            v.span(),
+                            v.pos(),
                             "email-official has no value: it follows the user's email",
                         );
                         Err(())
@@ -518,17 +602,17 @@ impl Reader {
                 }
                 Some(m) => match self.parse(contact, "value", |s| ContactValue::parse_for(m, s)) {
                     Ok(None) => {
-                        self.at(contact.span(), format!("{m} needs a `value`"));
+                        self.at(contact.pos, format!("{m} needs a `value`"));
                         Err(())
                     }
                     other => other,
                 },
             };
             if let Some(m) = method {
-                let line = start(item.span()).0;
+                let line = item.pos().line;
                 if let Some(first) = seen.insert(m, line) {
                     self.at(
-                        item.span(),
+                        item.pos(),
                         format!(
                             "{m} is listed twice (also at line {first}); a user has one of each"
                         ),
@@ -550,120 +634,153 @@ impl Reader {
         if ok { Ok(Some(out)) } else { Err(()) }
     }
 
+    /// The account's groups, each read whole as the stream gives it. Members name users by
+    /// email, and the users may come later in the file: [`Reader::resolve_groups`] checks them
+    /// once the account is read.
     fn groups(
         &mut self,
-        account: &MarkedMappingNode,
-        users: &[DesiredUser],
-    ) -> Option<Vec<DesiredGroup>> {
-        let Some(_) = account.get_node("groups") else {
-            return Some(Vec::new());
-        };
-        let list = self.sequence(account, "groups")?;
-        let mut groups = Vec::with_capacity(list.len());
+        stream: &mut Stream,
+        value: Start,
+    ) -> Result<Option<Vec<ReadGroup>>, YamlError> {
+        if !self.streamed_list(stream, "groups", value)? {
+            return Ok(None);
+        }
+        let mut groups = Vec::new();
         let mut names: HashMap<String, usize> = HashMap::new();
-        // Members name users by email: one index, not a scan of the users per member.
-        let users: HashMap<&str, &DesiredUser> = users.iter().map(|u| (u.email.key(), u)).collect();
         let mut ok = true;
-        for node in list.iter() {
-            let Some(map) = self.mapping(node, "a group", GROUP_KEYS, &["name"]) else {
+        while let Some(start) = stream.next()? {
+            let node = stream.rest(start)?;
+            let Some(map) = self.mapping(&node, "a group", GROUP_KEYS, &["name"]) else {
                 ok = false;
                 continue;
             };
             let name = self.parse(map, "name", GroupName::parse);
             if let Ok(Some(name)) = &name {
-                let line = start(node.span()).0;
+                let line = node.pos().line;
                 if let Some(first) = names.insert(name.as_str().to_lowercase(), line) {
                     self.at(
-                        node.span(),
+                        node.pos(),
                         format!("group {name} is declared twice (also at line {first})"),
                     );
                 }
             }
-            let members = self.members(map, &users);
+            let members = self.members(map);
             match (name, members) {
-                (Ok(Some(name)), Some(members)) => groups.push(DesiredGroup { name, members }),
+                (Ok(Some(name)), Some(members)) => groups.push(ReadGroup {
+                    name,
+                    members,
+                    members_pos: value_pos(map, "members"),
+                }),
                 _ => ok = false,
             }
         }
-        ok.then_some(groups)
+        Ok(ok.then_some(groups))
     }
 
-    fn members(
-        &mut self,
-        group: &MarkedMappingNode,
-        users: &HashMap<&str, &DesiredUser>,
-    ) -> Option<Vec<DesiredMember>> {
-        let Some(_) = group.get_node("members") else {
+    fn members(&mut self, group: &Mapping) -> Option<Vec<ReadMember>> {
+        let Some(_) = group.get("members") else {
             return Some(Vec::new());
         };
         let list = self.sequence(group, "members")?;
-        let mut members: Vec<DesiredMember> = Vec::with_capacity(list.len());
-        let mut listed: HashSet<String> = HashSet::with_capacity(list.len());
+        let mut members = Vec::with_capacity(list.items.len());
         let mut ok = true;
-        for node in list.iter() {
+        for node in list.items.iter() {
             let Some(map) = self.mapping(node, "a member", MEMBER_KEYS, &["user"]) else {
                 ok = false;
                 continue;
             };
-            let email = match self.parse(map, "user", Email::parse) {
-                Ok(Some(email)) => {
-                    let user = users.get(email.key());
-                    let span = value_span(map, "user");
-                    match user {
-                        None => {
-                            self.at(&span, format!("{email} is not one of the account's users"));
-                            None
-                        }
-                        Some(u) if !u.user_type.unwrap_or(UserType::Standard).receives_alerts() => {
-                            self.at(
-                                &span,
-                                format!("{email} is a billing-admin user and belongs to no groups"),
-                            );
-                            None
-                        }
-                        Some(_) if !listed.insert(email.key().to_owned()) => {
-                            self.at(&span, format!("{email} is listed twice in this group"));
-                            None
-                        }
-                        Some(_) => Some(email),
-                    }
-                }
-                _ => None,
-            };
+            let email = self.parse(map, "user", Email::parse);
             let roles = self.member_roles(map);
             match (email, roles) {
-                (Some(email), Some(roles)) => members.push(DesiredMember { email, roles }),
+                (Ok(Some(email)), Some(roles)) => members.push(ReadMember {
+                    email,
+                    roles,
+                    pos: value_pos(map, "user"),
+                }),
                 _ => ok = false,
             }
-        }
-        if ok && !members.is_empty() && !members.iter().any(|m| m.roles.escalates()) {
-            let span = value_span(group, "members");
-            self.at(
-                &span,
-                "a group with members needs a primary or secondary member",
-            );
-            ok = false;
         }
         ok.then_some(members)
     }
 
-    fn member_roles(&mut self, member: &MarkedMappingNode) -> Option<MemberRoles> {
+    /// The groups' members checked against the account's users.
+    fn resolve_groups(
+        &mut self,
+        groups: Vec<ReadGroup>,
+        users: &[DesiredUser],
+    ) -> Option<Vec<DesiredGroup>> {
+        // One index, not a scan of the users per member.
+        let users: HashMap<&str, &DesiredUser> = users.iter().map(|u| (u.email.key(), u)).collect();
+        let mut out = Vec::with_capacity(groups.len());
+        let mut ok = true;
+        for group in groups {
+            let mut listed: HashSet<&str> = HashSet::with_capacity(group.members.len());
+            let mut members_ok = true;
+            for member in &group.members {
+                let email = &member.email;
+                match users.get(email.key()) {
+                    None => {
+                        self.at(
+                            member.pos,
+                            format!("{email} is not one of the account's users"),
+                        );
+                        members_ok = false;
+                    }
+                    Some(u) if !u.user_type.unwrap_or(UserType::Standard).receives_alerts() => {
+                        self.at(
+                            member.pos,
+                            format!("{email} is a billing-admin user and belongs to no groups"),
+                        );
+                        members_ok = false;
+                    }
+                    Some(_) if !listed.insert(email.key()) => {
+                        self.at(member.pos, format!("{email} is listed twice in this group"));
+                        members_ok = false;
+                    }
+                    Some(_) => {}
+                }
+            }
+            if members_ok
+                && !group.members.is_empty()
+                && !group.members.iter().any(|m| m.roles.escalates())
+            {
+                self.at(
+                    group.members_pos,
+                    "a group with members needs a primary or secondary member",
+                );
+                members_ok = false;
+            }
+            ok &= members_ok;
+            let members = group
+                .members
+                .into_iter()
+                .map(|m| DesiredMember {
+                    email: m.email,
+                    roles: m.roles,
+                })
+                .collect();
+            out.push(DesiredGroup {
+                name: group.name,
+                members,
+            });
+        }
+        ok.then_some(out)
+    }
+
+    fn member_roles(&mut self, member: &Mapping) -> Option<MemberRoles> {
         let mut roles = MemberRoles::default();
-        let Some(_) = member.get_node("roles") else {
+        let Some(_) = member.get("roles") else {
             return Some(roles);
         };
         let list = self.sequence(member, "roles")?;
         let mut ok = true;
-        for item in list.iter() {
+        for item in list.items.iter() {
             match item.as_scalar().map(|s| s.as_str().trim().to_lowercase()) {
                 Some(r) if r == "primary" => roles.primary = true,
                 Some(r) if r == "secondary" => roles.secondary = true,
                 Some(r) if r == "manager" => roles.manager = true,
                 _ => {
-                    self.at(
-                        item.span(),
-                        "a member role is primary, secondary or manager",
-                    );
+                    self.at(item.pos(), "a member role is primary, secondary or manager");
                     ok = false;
                 }
             }
@@ -672,9 +789,22 @@ impl Reader {
     }
 }
 
+/// A group as read, before its members are checked against the users.
+struct ReadGroup {
+    name: GroupName,
+    members: Vec<ReadMember>,
+    members_pos: Pos,
+}
+
+struct ReadMember {
+    email: Email,
+    roles: MemberRoles,
+    pos: Pos,
+}
+
 /// Where the value at `key` is, or the mapping when it is absent.
-fn value_span(map: &MarkedMappingNode, key: &str) -> Span {
-    map.get_node(key).map_or_else(|| *map.span(), |n| *n.span())
+fn value_pos(map: &Mapping, key: &str) -> Pos {
+    map.get(key).map_or(map.pos, Node::pos)
 }
 
 fn boolean(s: &str) -> Result<bool, InvalidValue> {
