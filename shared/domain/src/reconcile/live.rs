@@ -3,7 +3,7 @@
 use crate::entities::{Account, Group, Membership, Shift, User};
 use crate::error::DomainError;
 use crate::keys;
-use crate::ports::table::{Item, Query, query_all};
+use crate::ports::table::{Item, Query};
 use crate::usecases::Roster;
 use crate::usecases::records::{self, claim_item, group_claim_item};
 use crate::values::AccountId;
@@ -60,10 +60,20 @@ impl LiveAccount {
 }
 
 impl Roster {
-    /// Everything reconcile compares, from the account's partition.
+    /// Everything reconcile compares, from the account's partition. Each page is decoded and
+    /// dropped before the next is read: memory holds the account, not its items.
     pub async fn live_account(&self, id: &AccountId) -> Result<LiveAccount, DomainError> {
-        let items = query_all(self.table(), Query::partition(keys::account_pk(id))).await?;
-        LiveAccount::from_items(id, &items)
+        let account_sk = keys::account(id).sk;
+        let mut live = LiveAccount::default();
+        let mut query = Query::partition(keys::account_pk(id));
+        loop {
+            let page = self.table().query(&query).await?;
+            live.add_items(&account_sk, &page.items)?;
+            match page.next {
+                Some(next) => query.start_after = Some(next),
+                None => return Ok(live.finish()),
+            }
+        }
     }
 }
 
@@ -71,28 +81,36 @@ impl LiveAccount {
     /// The account read from the items of its partition. Items of a user deleted a moment ago
     /// and not yet cleaned up (memberships) are left out, as every read leaves them.
     pub fn from_items(id: &AccountId, items: &[Item]) -> Result<Self, DomainError> {
-        let account_sk = keys::account(id).sk;
         let mut live = LiveAccount::default();
+        live.add_items(&keys::account(id).sk, items)?;
+        Ok(live.finish())
+    }
+
+    fn add_items(&mut self, account_sk: &str, items: &[Item]) -> Result<(), DomainError> {
         for item in items {
             let sk = item.key.sk.as_str();
             if sk == account_sk {
-                live.account = Some(records::account_from_item(item)?);
+                self.account = Some(records::account_from_item(item)?);
             } else if let Some(rest) = sk.strip_prefix(keys::USER_PREFIX) {
                 if !rest.contains('#') {
-                    live.users.push(records::user_from_item(item)?);
+                    self.users.push(records::user_from_item(item)?);
                 }
             } else if let Some(rest) = sk.strip_prefix(keys::GROUP_PREFIX) {
                 if rest.contains("#MEMBER#") {
-                    live.memberships.push(records::decode(item)?);
+                    self.memberships.push(records::decode(item)?);
                 } else if rest.contains("#SHIFT#") {
-                    live.shifts.push(records::shift_from_item(item)?);
+                    self.shifts.push(records::shift_from_item(item)?);
                 } else {
-                    live.groups.push(records::group_from_item(item)?);
+                    self.groups.push(records::group_from_item(item)?);
                 }
             }
         }
-        let users: std::collections::HashSet<_> = live.users.iter().map(|u| u.id.clone()).collect();
-        live.memberships.retain(|m| users.contains(&m.user_id));
-        Ok(live)
+        Ok(())
+    }
+
+    fn finish(mut self) -> Self {
+        let users: std::collections::HashSet<_> = self.users.iter().map(|u| u.id.clone()).collect();
+        self.memberships.retain(|m| users.contains(&m.user_id));
+        self
     }
 }
