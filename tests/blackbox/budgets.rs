@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use roster_api::routes;
 use roster_domain::values::PersonName;
 use roster_tests::TestStore;
 use roster_tests::observe::{Requests, Seen};
@@ -96,7 +97,7 @@ fn markdown(rows: impl IntoIterator<Item = (String, Requests)>) -> String {
 
 #[tokio::test]
 async fn every_operation_makes_exactly_its_budget_of_requests() {
-    let measured: Vec<(String, Requests)> = observed::every_route()
+    let measured: Vec<(String, Requests)> = observed::every_route(false)
         .await
         .into_iter()
         .map(|o| (o.operation, o.requests))
@@ -111,6 +112,24 @@ async fn every_operation_makes_exactly_its_budget_of_requests() {
         "measured, as a table:\n{}",
         markdown(measured.clone())
     );
+}
+
+/// An `Idempotency-Key` costs a POST one read and two transactions more (look the key up, claim
+/// it, keep the answer), and nothing else; other methods ignore the header.
+#[tokio::test]
+async fn an_idempotency_key_costs_a_post_one_read_and_two_transactions() {
+    let plain = observed::every_route(false).await;
+    let keyed = observed::every_route(true).await;
+    for (plain, keyed) in plain.iter().zip(&keyed) {
+        let operation = plain.operation.split(" (").next().unwrap();
+        let route = routes().iter().find(|r| r.operation == operation).unwrap();
+        let mut expected = plain.requests;
+        if route.method == http::Method::POST {
+            expected.get_item += 1;
+            expected.transact_write_items += 2;
+        }
+        assert_eq!(keyed.requests, expected, "{}", plain.operation);
+    }
 }
 
 #[test]

@@ -32,7 +32,9 @@ struct Needs {
 /// What each function was seen to need, over every route it serves and the reconcile work.
 async fn observe() -> BTreeMap<String, Needs> {
     let mut needs: BTreeMap<String, Needs> = BTreeMap::new();
-    let mut observations = observed::every_route().await;
+    // Keyed: a client may send an Idempotency-Key to any POST, and the role must allow what
+    // keeping it costs.
+    let mut observations = observed::every_route(true).await;
     observations.push(observed::reconcile().await);
     for seen in observations {
         let entry = needs.entry(seen.function.to_owned()).or_default();

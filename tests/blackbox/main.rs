@@ -9,6 +9,7 @@ mod conformance;
 mod contract_files;
 mod groups_shifts;
 mod http_contract;
+mod idempotency;
 mod infra;
 mod lambda;
 mod observed;

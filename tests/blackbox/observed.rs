@@ -47,7 +47,8 @@ pub(crate) fn observed_roster(store: &TestStore, seen: &Seen) -> Roster {
 
 /// Runs every route once through its own function's handler, as a caller it succeeds for (and
 /// a resend of an invitation whose first send failed), on a fresh SQLite store.
-pub(crate) async fn every_route() -> Vec<Observation> {
+/// With `keyed`, every POST carries an `Idempotency-Key`, as a client that retries sends it.
+pub(crate) async fn every_route(keyed: bool) -> Vec<Observation> {
     let store = TestStore::sqlite().await;
     let w = World::new(&store).await;
     let acme = roster_domain::access::Actor::Operator(
@@ -88,6 +89,9 @@ pub(crate) async fn every_route() -> Vec<Observation> {
             .method(row.method.clone())
             .uri(row.path(&cell))
             .header("host", "api.roster.test");
+        if keyed && row.method == http::Method::POST {
+            request = request.header("idempotency-key", format!("observed-{name}"));
+        }
         if route.auth == Auth::Jwt {
             request = request.extension(Claims {
                 sub: who.id.clone(),

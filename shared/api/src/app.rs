@@ -6,6 +6,7 @@ use roster_domain::DomainError;
 use roster_domain::access::Actor;
 use roster_domain::usecases::Roster;
 
+use crate::idempotency;
 use crate::input::{Claims, Input};
 use crate::problem::ApiError;
 use crate::routes::{self, Auth, Route, routes};
@@ -67,7 +68,11 @@ impl App {
                     body,
                     claims,
                 };
-                (route.handler)(self, input).await
+                match idempotency::request(&parts.method, parts.uri.path(), &input) {
+                    Ok(None) => Ok(answer(route, self, input).await),
+                    Ok(Some(key)) => idempotency::once(self, key, answer(route, self, input)).await,
+                    Err(e) => Err(e),
+                }
             }
             Err(e) => Err(e),
         };
@@ -93,4 +98,11 @@ impl App {
         let caller = self.roster.caller(&claims.account_id, &claims.sub).await?;
         Ok(Actor::User(Box::new(caller)))
     }
+}
+
+/// The route's answer, success or problem.
+async fn answer(route: &Route, app: &App, input: Input) -> Response<Bytes> {
+    (route.handler)(app, input)
+        .await
+        .unwrap_or_else(ApiError::into_response)
 }

@@ -9,12 +9,14 @@
 mod app;
 mod handlers;
 mod ics;
+mod idempotency;
 mod input;
 mod problem;
 mod routes;
 mod views;
 
 pub use app::App;
+pub use idempotency::{IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
 pub use input::{Claims, MAX_BODY_BYTES};
 pub use problem::ApiError;
 pub use routes::{Auth, Route, routes};

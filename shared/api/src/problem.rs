@@ -16,6 +16,10 @@ pub enum ApiError {
     NoRoute,
     /// The path exists, with other methods.
     MethodNotAllowed(Vec<http::Method>),
+    /// The `Idempotency-Key` was used for a different request within its window.
+    IdempotencyKeyReused,
+    /// The first request with this `Idempotency-Key` is still running.
+    IdempotencyKeyInProgress,
 }
 
 impl std::fmt::Display for ApiError {
@@ -91,6 +95,19 @@ impl ApiError {
                         .join(", ")
                 ),
             ),
+            Self::IdempotencyKeyReused => problem(
+                "/problems/idempotency-key-reused",
+                "Idempotency key reused",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "this Idempotency-Key was used for a different request in the last 24 hours".into(),
+            ),
+            Self::IdempotencyKeyInProgress => problem(
+                "/problems/idempotency-key-in-progress",
+                "Conflict",
+                StatusCode::CONFLICT,
+                "the first request with this Idempotency-Key has not finished; retry shortly"
+                    .into(),
+            ),
             Self::Domain(e) => domain_problem(e),
         }
     }
@@ -113,7 +130,8 @@ impl ApiError {
             Self::Domain(DomainError::Unauthenticated(_)) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            Self::Domain(DomainError::Store(TableError::Conflict | TableError::Unavailable(_))) => {
+            Self::Domain(DomainError::Store(TableError::Conflict | TableError::Unavailable(_)))
+            | Self::IdempotencyKeyInProgress => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             Self::MethodNotAllowed(allowed) => {

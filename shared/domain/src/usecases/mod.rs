@@ -10,6 +10,7 @@ mod changes;
 mod contacts;
 mod delivery;
 mod groups;
+mod idempotency;
 mod invitations;
 mod notices;
 mod out_of_office;
@@ -28,6 +29,10 @@ pub use audit::{AuditCursor, AuditPage};
 pub use calendar::{SCHEDULE_DAYS, Schedule, ScheduledShift};
 pub use contacts::{ContactOrderInput, ContactPatchInput, DeviceInput, NewContactInput};
 pub use groups::{GroupDetail, GroupInput, Member, MemberInput};
+pub use idempotency::{
+    Claim, Claimed, IDEMPOTENCY_WINDOW_SECONDS, IdempotentRequest, STALE_CLAIM_SECONDS,
+    StoredResponse,
+};
 pub use invitations::{Delivery, RetryReport};
 pub use out_of_office::{CoverInput, OutOfOfficeInput};
 pub use passwords::PasswordResetInput;
