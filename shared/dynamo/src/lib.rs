@@ -19,4 +19,4 @@ pub fn item_attributes(
 > {
     codec::encode(item)
 }
-pub use table::{DynamoTable, MAX_BATCH_GET};
+pub use table::{DynamoTable, MAX_BATCH_GET, retry_policy};

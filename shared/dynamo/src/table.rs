@@ -48,9 +48,13 @@ impl DynamoTable {
     }
 
     /// A client on an already loaded configuration: a process that also talks to SES shares
-    /// one (one credentials chain, one HTTPS client and trust store built at cold start).
+    /// one (one credentials chain, one HTTPS client and trust store built at cold start). The
+    /// client retries as [`retry_policy`] says.
     pub fn from_config(config: &aws_config::SdkConfig, table: impl Into<String>) -> Self {
-        Self::new(Client::new(config), table)
+        let config = aws_sdk_dynamodb::config::Builder::from(config)
+            .retry_config(retry_policy())
+            .build();
+        Self::new(Client::from_conf(config), table)
     }
 
     pub fn client(&self) -> &Client {
@@ -327,4 +331,16 @@ where
         Some(e) if is_condition_failure(e) => TableError::ConditionFailed(vec![0]),
         _ => other_error(err),
     }
+}
+
+/// How a table request retries: throttling, 5xx and connection failures are tried three times in
+/// all, with exponential backoff and full jitter (the SDK's standard mode: a random wait of up to
+/// 1 s, then up to 2 s), and then fail as `TableError::Unavailable` — a 503 with `Retry-After` at
+/// the API. Pinned here rather than left to the SDK's defaults of the
+/// day: the waits must stay well inside API Gateway's 29 s and the functions' timeouts.
+pub fn retry_policy() -> aws_config::retry::RetryConfig {
+    aws_config::retry::RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(std::time::Duration::from_secs(1))
+        .with_max_backoff(std::time::Duration::from_secs(5))
 }

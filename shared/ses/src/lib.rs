@@ -33,9 +33,13 @@ impl SesMailer {
         Self::from_config(&config, from)
     }
 
-    /// A client on an already loaded configuration (see `DynamoTable::from_config`).
+    /// A client on an already loaded configuration (see `DynamoTable::from_config`), retrying
+    /// as [`retry_policy`] says.
     pub fn from_config(config: &aws_config::SdkConfig, from: impl Into<String>) -> Self {
-        Self::new(Client::new(config), from)
+        let config = aws_sdk_ses::config::Builder::from(config)
+            .retry_config(retry_policy())
+            .build();
+        Self::new(Client::from_conf(config), from)
     }
 
     pub fn client(&self) -> &Client {
@@ -91,4 +95,14 @@ impl Mailer for SesMailer {
                 other => MailError::Unavailable(other.to_string()),
             })
     }
+}
+
+/// How a send retries: throttling, 5xx and connection failures are tried twice in all, after a
+/// random wait of up to 200 ms (the SDK's standard mode: exponential backoff, full jitter). Fewer
+/// and shorter than the table's: a send that still fails leaves its mail queued in the outbox,
+/// where the retry sweep delivers it later, so the request that queued it need not wait.
+pub fn retry_policy() -> aws_config::retry::RetryConfig {
+    aws_config::retry::RetryConfig::standard()
+        .with_max_attempts(2)
+        .with_initial_backoff(std::time::Duration::from_millis(200))
 }
