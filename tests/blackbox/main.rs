@@ -7,6 +7,7 @@ mod calendar;
 mod cli;
 mod conformance;
 mod contract_files;
+mod faults;
 mod groups_shifts;
 mod http_contract;
 mod idempotency;
