@@ -6,8 +6,7 @@
 
 use std::path::PathBuf;
 
-use lambda_http::Error;
-use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent, service_fn};
 use roster_domain::reconcile::{ApplyOptions, DesiredRoster, Plan};
 use roster_domain::usecases::Roster;
 use serde_json::{Value, json};
@@ -104,9 +103,9 @@ fn mode(event: &Value) -> Result<Mode, Error> {
 }
 
 pub async fn run_reconcile(deployed: DeployedRoster) -> Result<(), Error> {
-    crate::init_logging();
+    crate::function::init_logging();
     let source = roster_source(std::env::var("ROSTER_FILE").ok(), deployed)?;
-    let roster = crate::roster_from_env().await?;
+    let roster = crate::function::roster_from_env().await?;
     let namespace = std::env::var("ROSTER_METRICS_NAMESPACE").unwrap_or_else(|_| "Roster".into());
     let (roster, namespace, source) = (&roster, &namespace, &source);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {

@@ -1,7 +1,7 @@
 //! Echoes each event: the least a Rust Lambda function does, measured beside Roster's functions
 //! by the cold-start benchmark (`scripts/bench`).
 
-use lambda_http::lambda_runtime::{self, Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]

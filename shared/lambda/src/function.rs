@@ -1,0 +1,72 @@
+//! One function of the route table, or the reconcile function, wired to DynamoDB and SES from
+//! the environment.
+
+use std::sync::Arc;
+
+use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use roster_api::{ApiError, App};
+use roster_domain::usecases::{Roster, Settings};
+use roster_dynamo::DynamoTable;
+use roster_ses::SesMailer;
+
+use crate::event::{api_request, lambda_response};
+
+/// Builds the adapters once (warm invocations reuse the clients) and serves `function`'s routes
+/// until the Lambda runtime stops the process.
+pub async fn run(function: &'static str) -> Result<(), Error> {
+    init_logging();
+    let app = App::new(roster_from_env().await?);
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<ApiGatewayV2httpRequest>| {
+            let app = app.clone();
+            async move {
+                let response = match api_request(event.payload) {
+                    Ok(request) => app.handle_function(function, request).await,
+                    Err(reason) => ApiError::BadRequest(reason).into_response(),
+                };
+                Ok::<_, Error>(lambda_response(response))
+            }
+        },
+    ))
+    .await
+}
+
+/// JSON lines on stdout, which Lambda sends to CloudWatch Logs; level from `RUST_LOG`.
+pub(crate) fn init_logging() {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_current_span(false)
+        .without_time()
+        .with_ansi(false)
+        .init();
+}
+
+pub(crate) fn required_env(name: &str) -> Result<String, Error> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| format!("the function needs the environment variable {name}").into())
+}
+
+pub(crate) async fn roster_from_env() -> Result<Roster, Error> {
+    // One configuration for both clients: the credentials chain and the HTTPS client (whose
+    // trust store is most of a cold start's init) are built once.
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let table = DynamoTable::from_config(&config, required_env("ROSTER_TABLE")?);
+    let mailer = SesMailer::from_config(&config, required_env("ROSTER_MAIL_FROM")?);
+    let settings = Settings {
+        app_url: required_env("ROSTER_APP_URL")?,
+    };
+    Ok(Roster::production(
+        Arc::new(table),
+        Arc::new(mailer),
+        settings,
+    ))
+}
