@@ -221,6 +221,15 @@ fn tags_are_refused() {
 }
 
 #[test]
+fn a_lone_carriage_return_is_a_line_break() {
+    // Found by the roster_file fuzz target (whose own line count was wrong): YAML, like old Mac
+    // editors, ends a line at CR alone, so the problem is on line 3.
+    let (line, column, message) = only_problem("!\r\rJ");
+    assert_eq!((line, column), (3, 1));
+    assert_eq!(message, "YAML tags are not allowed in a roster file");
+}
+
+#[test]
 fn ten_thousand_users_load_within_the_budget() {
     let text = roster_tests::synth::big_roster_yaml(10_000, 40);
     assert_eq!(load_capped(&text), Ok(10_000));
