@@ -7,6 +7,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::Method;
 use roster_api::{App, Claims};
+use roster_domain::entities::User;
 use roster_domain::reconcile::{ApplyOptions, Change, DesiredRoster};
 use roster_domain::usecases::{Roster, Settings};
 use roster_domain::values::UserId;
@@ -82,6 +83,21 @@ impl Faulty {
     }
 }
 
+impl Faulty {
+    /// Account `acme` with Ana Silva as its Owner, made on moto directly (no faults).
+    async fn owner(&self) -> User {
+        self.store
+            .account_with_owner("acme", "Acme", "ana@acme.example")
+            .await
+    }
+
+    /// `GET /users/{id}` of `user` by themself: the caller's read, then the profile's.
+    async fn read_self(&self, user: &User) -> Reply {
+        let path = format!("/users/{}", user.id);
+        self.call(Method::GET, &path, &user.id, None).await
+    }
+}
+
 struct Reply {
     status: u16,
     retry_after: Option<String>,
@@ -99,19 +115,9 @@ fn statuses(attempts: &[Attempt], operation: &str) -> Vec<Option<u16>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_and_server_errors_are_retried_until_the_request_succeeds() {
     let f = Faulty::new().await;
-    let owner = f
-        .store
-        .account_with_owner("acme", "Acme", "ana@acme.example")
-        .await;
+    let owner = f.owner().await;
     f.dynamodb.inject([Fault::Throttle, Fault::ServerError]);
-    let got = f
-        .call(
-            Method::GET,
-            &format!("/users/{}", owner.id),
-            &owner.id,
-            None,
-        )
-        .await;
+    let got = f.read_self(&owner).await;
     assert_eq!(got.status, 200, "{}", got.json);
     assert_eq!(got.json["email"], json!("ana@acme.example"));
     let attempts = f.dynamodb.take_attempts();
@@ -125,19 +131,9 @@ async fn throttling_and_server_errors_are_retried_until_the_request_succeeds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_that_does_not_stop_is_a_503_after_three_attempts() {
     let f = Faulty::new().await;
-    let owner = f
-        .store
-        .account_with_owner("acme", "Acme", "ana@acme.example")
-        .await;
+    let owner = f.owner().await;
     f.dynamodb.fail_all(Fault::Throttle);
-    let got = f
-        .call(
-            Method::GET,
-            &format!("/users/{}", owner.id),
-            &owner.id,
-            None,
-        )
-        .await;
+    let got = f.read_self(&owner).await;
     assert_eq!(got.status, 503, "{}", got.json);
     assert_eq!(got.retry_after.as_deref(), Some("1"));
     let detail = got.json["detail"].as_str().unwrap();
@@ -213,10 +209,7 @@ async fn a_store_that_goes_away_mid_apply_leaves_nothing_half_written_and_a_reru
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_ses_down_users_are_created_and_each_is_mailed_exactly_once_later() {
     let f = Faulty::new().await;
-    let owner = f
-        .store
-        .account_with_owner("acme", "Acme", "ana@acme.example")
-        .await;
+    let owner = f.owner().await;
     let tag = ulid::Ulid::generate().to_string().to_lowercase();
     let emails: Vec<String> = (0..3)
         .map(|i| format!("down{i}.{tag}@acme.example"))
