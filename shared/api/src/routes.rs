@@ -105,25 +105,42 @@ pub fn routes() -> &'static [Route] {
 /// A path's parameters by name, as the route template declares them.
 pub type Params = Vec<(&'static str, String)>;
 
-/// The route for `method` and `path` among `candidates`, with the path's parameters.
+/// The route for `method` and `path` among `candidates`, with the path's parameters. A literal
+/// segment outranks a parameter, as in API Gateway: `/users/{id}/contact-methods/order` is the
+/// order resource for every method, never a contact method named `order`.
 pub(crate) fn find<'r>(
     candidates: impl Iterator<Item = &'r Route>,
     method: &Method,
     path: &str,
 ) -> Result<(&'r Route, Params), ApiError> {
-    let mut allowed = Vec::new();
+    let mut best: Vec<(&'r Route, Params)> = Vec::new();
+    let mut best_literals = 0;
     for route in candidates {
         if let Some(params) = match_path(route.path, path) {
-            if route.method == *method {
-                return Ok((route, params));
+            let literals = route
+                .path
+                .split('/')
+                .filter(|s| !s.starts_with('{'))
+                .count();
+            if literals > best_literals {
+                best.clear();
+                best_literals = literals;
             }
-            allowed.push(route.method.clone());
+            if literals == best_literals {
+                best.push((route, params));
+            }
         }
     }
-    if allowed.is_empty() {
-        Err(ApiError::NoRoute)
-    } else {
-        Err(ApiError::MethodNotAllowed(allowed))
+    if best.is_empty() {
+        return Err(ApiError::NoRoute);
+    }
+    match best.iter().position(|(route, _)| route.method == *method) {
+        Some(at) => Ok(best.swap_remove(at)),
+        None => Err(ApiError::MethodNotAllowed(
+            best.into_iter()
+                .map(|(route, _)| route.method.clone())
+                .collect(),
+        )),
     }
 }
 
@@ -187,6 +204,23 @@ mod tests {
             find(routes().iter(), &Method::GET, "/nope"),
             Err(ApiError::NoRoute)
         ));
+    }
+
+    #[test]
+    fn a_literal_segment_outranks_a_parameter() {
+        let order = "/users/01H/contact-methods/order";
+        let found = find(routes().iter(), &Method::PATCH, order);
+        assert!(matches!(found, Err(ApiError::MethodNotAllowed(m)) if m == [Method::PUT]));
+        let (route, _) = find(routes().iter(), &Method::PUT, order).unwrap();
+        assert_eq!(route.operation, "reorder-contacts");
+        let (route, params) = find(
+            routes().iter(),
+            &Method::PATCH,
+            "/users/01H/contact-methods/sms",
+        )
+        .unwrap();
+        assert_eq!(route.operation, "update-contact");
+        assert_eq!(params[1], ("method", "sms".to_owned()));
     }
 
     #[test]
