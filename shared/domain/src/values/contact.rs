@@ -86,7 +86,7 @@ impl ContactValue {
             ValueShape::DeviceToken => {
                 let token = raw.trim();
                 if token.is_empty()
-                    || token.len() > Self::MAX_DEVICE_TOKEN
+                    || token.chars().count() > Self::MAX_DEVICE_TOKEN
                     || super::has_control(token)
                 {
                     return Err(InvalidValue::new(format!(
@@ -159,6 +159,19 @@ bounded!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_token_is_bounded_in_characters_as_its_message_says() {
+        let push = ContactMethodKind::parse("push").unwrap();
+        let wide = "é".repeat(ContactValue::MAX_DEVICE_TOKEN);
+        assert!(
+            ContactValue::parse_for(push, &wide).is_ok(),
+            "4096 two-byte characters"
+        );
+        assert!(ContactValue::parse_for(push, &format!("{wide}é")).is_err());
+        assert!(ContactValue::parse_for(push, " \t ").is_err());
+        assert!(ContactValue::parse_for(push, "ab\u{7}c").is_err());
+    }
 
     #[test]
     fn every_kind_parses_by_id_and_display_name() {
