@@ -283,6 +283,18 @@ async fn bulk_assignment_reports_each_user(store: &TestStore) {
         )
         .await;
     assert_problem(&empty, 422);
+    let before = w.stored(&b).await;
+    let blank = w
+        .call(
+            Method::POST,
+            "/roles/send-message/assignments",
+            &w.admin,
+            Some(json!({"user_ids": [b.id, " "]})),
+        )
+        .await;
+    assert_problem(&blank, 422);
+    assert_eq!(blank.json["errors"][0]["field"], json!("user_ids[1]"));
+    assert_eq!(w.stored(&b).await.version, before.version, "nobody changed");
     let unknown = w
         .call(
             Method::POST,

@@ -116,6 +116,16 @@ impl Roster {
             }
             Some(ids) => ids,
         };
+        // An unknown id is that user's own 404 below; a blank one is a malformed request.
+        let blank: Vec<FieldError> = ids
+            .iter()
+            .enumerate()
+            .filter(|(_, raw)| raw.trim().is_empty())
+            .map(|(at, _)| FieldError::new(format!("user_ids[{at}]"), "User id must not be blank"))
+            .collect();
+        if !blank.is_empty() {
+            return Err(DomainError::Validation(blank));
+        }
         let mut seen = std::collections::HashSet::new();
         let mut outcomes = Vec::with_capacity(ids.len());
         for raw in ids.iter().filter(|raw| seen.insert(raw.as_str())) {
