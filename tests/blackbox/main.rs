@@ -16,6 +16,7 @@ mod lambda;
 mod observed;
 mod profile_parts;
 mod reconcile;
+mod schemathesis;
 mod use_cases;
 mod world;
 
