@@ -13,6 +13,7 @@ mod http_contract;
 mod idempotency;
 mod infra;
 mod lambda;
+mod load;
 mod observed;
 mod profile_parts;
 mod reconcile;

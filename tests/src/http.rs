@@ -49,6 +49,19 @@ impl Http {
         headers: &[(&str, &str)],
         body: impl Into<Bytes>,
     ) -> Reply {
+        self.try_raw(method, path, headers, body)
+            .await
+            .expect("HTTP request")
+    }
+
+    /// As [`Http::raw`], with a transport failure (refused, reset, cut short) as an error.
+    pub async fn try_raw(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Result<Reply, String> {
         let mut request = Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.base));
@@ -56,23 +69,27 @@ impl Http {
             request = request.header(*name, *value);
         }
         let request = request.body(Full::new(body.into())).expect("request");
-        let response = self.client.request(request).await.expect("HTTP request");
+        let response = self
+            .client
+            .request(request)
+            .await
+            .map_err(|e| format!("request: {e}"))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response
             .into_body()
             .collect()
             .await
-            .expect("response body")
+            .map_err(|e| format!("response body: {e}"))?
             .to_bytes();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
+        Ok(Reply {
             status,
             headers,
             text,
             json,
-        }
+        })
     }
 
     /// A JSON request, with a bearer token when given.

@@ -6,6 +6,7 @@ pub mod events;
 pub mod fault_proxy;
 pub mod faults;
 mod http;
+pub mod load;
 mod mail;
 pub mod moto;
 pub mod observe;
