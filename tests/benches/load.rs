@@ -6,8 +6,7 @@
 
 use std::time::Duration;
 
-use roster_cli::Jwt;
-use roster_tests::{TEST_JWT_SECRET, TestServer, TestStore, load};
+use roster_tests::load::{self, Target};
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
@@ -18,22 +17,12 @@ async fn main() {
     let clients = numbers.first().copied().unwrap_or(200) as usize;
     let seconds = numbers.get(1).copied().unwrap_or(30);
 
-    let store = TestStore::sqlite().await;
-    let owner = store
-        .account_with_owner("acme", "Acme", "ana@acme.example")
-        .await;
-    let token = Jwt::from_secret(TEST_JWT_SECRET.as_bytes())
-        .issue(
-            "acme",
-            owner.id.as_str(),
-            jiff::SignedDuration::from_hours(1),
-        )
-        .unwrap();
-    let server = TestServer::start(env!("CARGO_BIN_EXE_roster-under-test"), &store).await;
+    let target = Target::start(env!("CARGO_BIN_EXE_roster-under-test")).await;
+    let (http, token) = (&target.server.http, target.token.as_str());
 
-    let report = load::run(&server.http, &token, clients, Duration::from_secs(seconds)).await;
+    let report = load::run(http, token, clients, Duration::from_secs(seconds)).await;
     println!("{}", report.table());
-    let differences = load::differences(&server.http, &token, &report).await;
+    let differences = load::differences(http, token, &report).await;
     println!(
         "5xx: {}; unexpected answers: {}; final-state differences: {}",
         report.server_errors(),

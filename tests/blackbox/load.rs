@@ -6,28 +6,16 @@
 
 use std::time::Duration;
 
-use roster_cli::Jwt;
-use roster_tests::load::{self, Op};
-use roster_tests::{TEST_JWT_SECRET, TestServer, TestStore};
+use roster_tests::load::{self, Op, Target};
 
 use crate::ROSTER;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_clients_for_thirty_seconds_lose_nothing() {
-    let store = TestStore::sqlite().await;
-    let owner = store
-        .account_with_owner("acme", "Acme", "ana@acme.example")
-        .await;
-    let token = Jwt::from_secret(TEST_JWT_SECRET.as_bytes())
-        .issue(
-            "acme",
-            owner.id.as_str(),
-            jiff::SignedDuration::from_hours(1),
-        )
-        .unwrap();
-    let server = TestServer::start(ROSTER, &store).await;
+    let target = Target::start(ROSTER).await;
+    let (http, token) = (&target.server.http, target.token.as_str());
 
-    let report = load::run(&server.http, &token, 200, Duration::from_secs(30)).await;
+    let report = load::run(http, token, 200, Duration::from_secs(30)).await;
     eprintln!("{}", report.table());
 
     assert_eq!(report.server_errors(), 0, "{:?}", report.statuses);
@@ -37,16 +25,9 @@ async fn two_hundred_clients_for_thirty_seconds_lose_nothing() {
         report.unexpected.len(),
         &report.unexpected[..report.unexpected.len().min(10)]
     );
-    for op in [
-        Op::Create,
-        Op::Replay,
-        Op::Read,
-        Op::List,
-        Op::AddContact,
-        Op::Delete,
-    ] {
+    for op in Op::ALL {
         assert!(report.count(op) > 0, "the run did no {op:?}");
     }
-    let differences = load::differences(&server.http, &token, &report).await;
+    let differences = load::differences(http, token, &report).await;
     assert!(differences.is_empty(), "{differences:#?}");
 }

@@ -11,7 +11,37 @@ use std::time::{Duration, Instant};
 use http::Method;
 use serde_json::{Value, json};
 
-use crate::Http;
+use crate::{Http, TEST_JWT_SECRET, TestServer, TestStore};
+
+/// What a load run goes against: `roster serve` (the binary at `roster`) on a fresh SQLite store
+/// holding one account, acme, and its Owner's token.
+pub struct Target {
+    pub server: TestServer,
+    pub token: String,
+    _store: TestStore,
+}
+
+impl Target {
+    pub async fn start(roster: &str) -> Self {
+        let store = TestStore::sqlite().await;
+        let owner = store
+            .account_with_owner("acme", "Acme", "ana@acme.example")
+            .await;
+        let token = roster_cli::Jwt::from_secret(TEST_JWT_SECRET.as_bytes())
+            .issue(
+                "acme",
+                owner.id.as_str(),
+                jiff::SignedDuration::from_hours(1),
+            )
+            .expect("a token");
+        let server = TestServer::start(roster, &store).await;
+        Self {
+            server,
+            token,
+            _store: store,
+        }
+    }
+}
 
 /// What a client does in one step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,7 +56,7 @@ pub enum Op {
 }
 
 impl Op {
-    const ALL: [Op; 6] = [
+    pub const ALL: [Op; 6] = [
         Op::Create,
         Op::Replay,
         Op::Read,
