@@ -239,6 +239,11 @@ async fn a_schedule_shows_each_shift_at_the_right_local_time_across_dst(store: &
     roster.revoke_calendar_token(&acme, &ana.id).await.unwrap();
     let (status, _) = get(&app, &feed_path, None).await;
     assert_eq!(status, 404);
+    // Revoking again (a retry, or a user who never had a feed) succeeds and writes nothing.
+    let audit = roster.list_audit(&acme, 1000, None).await.unwrap();
+    roster.revoke_calendar_token(&acme, &ana.id).await.unwrap();
+    let after = roster.list_audit(&acme, 1000, None).await.unwrap();
+    assert_eq!(after.entries.len(), audit.entries.len(), "nothing written");
     let (status, _) = get(&app, "/calendars/not-a-token.ics", None).await;
     assert_eq!(status, 404);
 }
