@@ -58,6 +58,10 @@ pub(crate) enum Needs {
     Group,
     OutOfOffice,
     Feed,
+    /// `{G}` with the target on a daily shift that started an hour ago, the target away since
+    /// then for a day with the admin covering, and their feed token `{K}`: what a calendar and
+    /// "who is on call now" read at their fullest.
+    Schedule,
 }
 
 /// One row: an operation, the request that exercises it, and the status each caller (in
@@ -307,6 +311,14 @@ pub(crate) fn matrix() -> Vec<Row> {
             expect: [201, 201, 403, 403, 403, 404],
         },
         Row {
+            operation: "get-shift",
+            method: Method::GET,
+            path: "/groups/{G}/shifts/{S}",
+            needs: Needs::Group,
+            body: none,
+            expect: [200, 200, 200, 200, 403, 404],
+        },
+        Row {
             operation: "update-shift",
             method: Method::PATCH,
             path: "/groups/{G}/shifts/{S}",
@@ -321,6 +333,14 @@ pub(crate) fn matrix() -> Vec<Row> {
             needs: Needs::Group,
             body: none,
             expect: [204, 204, 403, 403, 403, 404],
+        },
+        Row {
+            operation: "on-call",
+            method: Method::GET,
+            path: "/groups/{G}/on-call",
+            needs: Needs::Schedule,
+            body: none,
+            expect: [200, 200, 200, 200, 403, 404],
         },
         Row {
             operation: "list-out-of-office",
@@ -353,7 +373,7 @@ pub(crate) fn matrix() -> Vec<Row> {
             operation: "user-schedule",
             method: Method::GET,
             path: "/users/{T}/schedule.ics",
-            needs: Needs::User,
+            needs: Needs::Schedule,
             body: none,
             expect: [200, 200, 200, 200, 403, 404],
         },
@@ -378,7 +398,7 @@ pub(crate) fn matrix() -> Vec<Row> {
             operation: "calendar-feed",
             method: Method::GET,
             path: "/calendars/{K}.ics",
-            needs: Needs::Feed,
+            needs: Needs::Schedule,
             body: none,
             expect: [200, 200, 200, 200, 200, 200],
         },
@@ -470,6 +490,34 @@ async fn every_route_answers_each_caller_as_the_matrix_says(store: &TestStore) {
 }
 
 /// Creates what `row` needs around `target`, through the use cases (as an operator).
+/// A fresh group of the cell, with the target as its primary member.
+async fn group_of(
+    w: &World,
+    acme: &Actor,
+    cell: &Cell,
+    target: &Person,
+) -> roster_domain::entities::Group {
+    let group = w
+        .roster
+        .create_group(
+            acme,
+            &GroupInput {
+                name: Some(format!("Group {}", cell.tag)),
+            },
+        )
+        .await
+        .unwrap();
+    let primary = MemberInput {
+        primary: Some(true),
+        ..Default::default()
+    };
+    w.roster
+        .put_member(acme, group.id.as_str(), &target.id, &primary)
+        .await
+        .unwrap();
+    group
+}
+
 pub(crate) async fn prepare(
     w: &World,
     acme: &Actor,
@@ -492,33 +540,14 @@ pub(crate) async fn prepare(
     match row.needs {
         Needs::User => {}
         Needs::Group => {
-            let group = roster
-                .create_group(
-                    acme,
-                    &GroupInput {
-                        name: Some(format!("Group {}", cell.tag)),
-                    },
-                )
-                .await
-                .unwrap();
-            let primary = MemberInput {
-                primary: Some(true),
-                ..Default::default()
-            };
-            roster
-                .put_member(acme, group.id.as_str(), &target.id, &primary)
-                .await
-                .unwrap();
+            let group = group_of(w, acme, &cell, target).await;
             let shift = ShiftInput {
                 name: Some("Days".into()),
                 starts_at: Some(days_ahead(1).0),
                 duration_minutes: Some(480),
                 ..Default::default()
             };
-            let shift = roster
-                .create_shift(acme, group.id.as_str(), &shift)
-                .await
-                .unwrap();
+            let shift = roster.create_shift(acme, &group.id, &shift).await.unwrap();
             cell.group = group.id.to_string();
             cell.shift = shift.id.to_string();
         }
@@ -540,6 +569,35 @@ pub(crate) async fn prepare(
         }
         Needs::Feed => {
             let token = roster.issue_calendar_token(acme, &target_id).await.unwrap();
+            cell.feed_token = token.reveal().to_owned();
+        }
+        Needs::Schedule => {
+            let group = group_of(w, acme, &cell, target).await;
+            let an_hour_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+            let shift = ShiftInput {
+                name: Some("Days".into()),
+                starts_at: Some(an_hour_ago.to_string()),
+                duration_minutes: Some(480),
+                repeat: Some("daily".into()),
+                user_ids: Some(vec![target.id.clone()]),
+                ..Default::default()
+            };
+            let shift = roster.create_shift(acme, &group.id, &shift).await.unwrap();
+            let away = OutOfOfficeInput {
+                starts_at: Some(an_hour_ago.to_string()),
+                ends_at: Some((an_hour_ago + jiff::SignedDuration::from_hours(24)).to_string()),
+                cover: Some(CoverInput {
+                    all: Some(w.admin.id.clone()),
+                    groups: None,
+                }),
+            };
+            roster
+                .add_out_of_office(acme, &target_id, &away)
+                .await
+                .unwrap();
+            let token = roster.issue_calendar_token(acme, &target_id).await.unwrap();
+            cell.group = group.id.to_string();
+            cell.shift = shift.id.to_string();
             cell.feed_token = token.reveal().to_owned();
         }
     }

@@ -8,7 +8,7 @@ use roster_domain::usecases::{
     CoverInput, GroupInput, MemberInput, NewAccountInput, NewUserInput, OutOfOfficeInput, Roster,
     ShiftInput,
 };
-use roster_domain::values::{AccountId, UserId};
+use roster_domain::values::{AccountId, GroupId, UserId};
 use roster_tests::{TestStore, for_each_store};
 use serde_json::json;
 
@@ -85,10 +85,15 @@ async fn join(roster: &Roster, group: &str, user: &User, primary: bool) {
         .unwrap();
 }
 
+fn gid(raw: &str) -> GroupId {
+    GroupId::parse(raw).unwrap()
+}
+
 fn shift_input(name: &str, users: &[&User]) -> ShiftInput {
     ShiftInput {
         name: Some(name.into()),
         starts_at: Some("2027-01-04T14:00:00Z".into()),
+        time_zone: None,
         duration_minutes: Some(480),
         repeat: Some("weekly".into()),
         user_ids: Some(users.iter().map(|u| u.id.to_string()).collect()),
@@ -217,11 +222,11 @@ async fn a_replacement_takes_over_every_shift_in_the_same_operation(store: &Test
         join(&roster, g, &taking, false).await;
     }
     let first = roster
-        .create_shift(&acme(), &a, &shift_input("A1", &[&leaving]))
+        .create_shift(&acme(), &gid(&a), &shift_input("A1", &[&leaving]))
         .await
         .unwrap();
     let both = roster
-        .create_shift(&acme(), &b, &shift_input("B1", &[&leaving, &taking]))
+        .create_shift(&acme(), &gid(&b), &shift_input("B1", &[&leaving, &taking]))
         .await
         .unwrap();
 
@@ -242,8 +247,8 @@ async fn a_replacement_takes_over_every_shift_in_the_same_operation(store: &Test
         .delete_user(&acme(), &leaving.id, Some(&taking.id))
         .await
         .unwrap();
-    let shifts_a = roster.list_shifts(&acme(), &a).await.unwrap();
-    let shifts_b = roster.list_shifts(&acme(), &b).await.unwrap();
+    let shifts_a = roster.list_shifts(&acme(), &gid(&a)).await.unwrap();
+    let shifts_b = roster.list_shifts(&acme(), &gid(&b)).await.unwrap();
     assert_eq!(shifts_a[0].id, first.id);
     assert_eq!(shifts_a[0].user_ids, vec![taking.id.clone()]);
     assert_eq!(shifts_b[0].id, both.id);
@@ -377,7 +382,11 @@ async fn groups_keep_an_escalating_member_and_shifts_keep_to_members(store: &Tes
         .unwrap();
     let outsider = person(&roster, "olga").await;
     let err = roster
-        .create_shift(&acme(), &g, &shift_input("Days", &[&pia, &sam, &outsider]))
+        .create_shift(
+            &acme(),
+            &gid(&g),
+            &shift_input("Days", &[&pia, &sam, &outsider]),
+        )
         .await
         .unwrap_err();
     let DomainError::Validation(errors) = err else {
@@ -386,7 +395,7 @@ async fn groups_keep_an_escalating_member_and_shifts_keep_to_members(store: &Tes
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["user_ids[1]", "user_ids[2]"], "{errors:?}");
     let shift = roster
-        .create_shift(&acme(), &g, &shift_input("Days", &[&pia]))
+        .create_shift(&acme(), &gid(&g), &shift_input("Days", &[&pia]))
         .await
         .unwrap();
 
@@ -411,7 +420,7 @@ async fn groups_keep_an_escalating_member_and_shifts_keep_to_members(store: &Tes
     let err = roster.delete_group(&acme(), &g).await.unwrap_err();
     assert!(matches!(err, DomainError::Conflict { .. }), "{err:?}");
     roster
-        .delete_shift(&acme(), &g, shift.id.as_str())
+        .delete_shift(&acme(), &gid(&g), &shift.id)
         .await
         .unwrap();
     roster

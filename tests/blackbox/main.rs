@@ -15,6 +15,7 @@ mod infra;
 mod lambda;
 mod load;
 mod observed;
+mod on_call;
 mod profile_parts;
 mod reconcile;
 mod schemathesis;

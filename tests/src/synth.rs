@@ -76,6 +76,8 @@ pub fn live_from(desired: &DesiredAccount) -> LiveAccount {
                 member_of: BTreeMap::new(),
                 shifts: Default::default(),
                 out_of_office: Vec::new(),
+                covering: Default::default(),
+                deactivated: false,
                 is_owner: d.email == desired.owner,
                 managed_by: ManagedBy::Config,
                 created_at: now,
@@ -183,4 +185,87 @@ pub fn big_roster_yaml(users: usize, groups: usize) -> String {
         ));
     }
     out
+}
+
+/// The on-call resolver's test and benchmark case: one account with a group of `members`
+/// members — a primary every fifth, the rest secondary, a manager every tenth — and `shifts`
+/// weekly shifts of eight hours spread evenly over the week (so about `shifts * 8 / 168` hold
+/// any instant), in four zones (two northern DST zones, Lord Howe's half-hour DST, Kolkata
+/// without DST), each holding `per_shift` members in turn (at most 45, what a shift holds);
+/// every twentieth member is out of office for 2027, covered by turns by another member or by
+/// one of `members / 20` people outside the group. The group is the account's first.
+pub fn rota(members: usize, shifts: usize, per_shift: usize) -> LiveAccount {
+    let outside = (members / 20).max(1);
+    let desired = roster_config::load("rota.yaml", &big_roster_yaml(members + outside, 1))
+        .expect("the synthetic roster loads");
+    let mut live = live_from(&desired.accounts[0]);
+    let group = live.groups[0].id.clone();
+    // The group holds the first `members` users; the rest are the outside covers.
+    live.memberships.truncate(members);
+    for user in &mut live.users[members..] {
+        user.member_of.clear();
+    }
+    for (n, membership) in live.memberships.iter_mut().enumerate() {
+        membership.roles = roster_domain::entities::MemberRoles {
+            primary: n % 5 == 0,
+            secondary: n % 5 != 0,
+            manager: n % 10 == 3,
+        };
+        if let Some(g) = live.users[n].member_of.get_mut(&group) {
+            g.roles = membership.roles;
+        }
+    }
+    const ZONES: [&str; 4] = [
+        "America/New_York",
+        "Europe/London",
+        "Australia/Lord_Howe",
+        "Asia/Kolkata",
+    ];
+    let ids: Vec<UserId> = live.users.iter().map(|u| u.id.clone()).collect();
+    for s in 0..shifts {
+        // Monday 2026-11-30, 00:00 local, plus this shift's share of the week.
+        let hours = (s * 168 / shifts) as i64;
+        let start = jiff::civil::date(2026, 11, 30).at(0, 0, 0, 0)
+            + jiff::SignedDuration::from_hours(hours);
+        live.shifts.push(roster_domain::entities::Shift {
+            id: roster_domain::values::ShiftId::from_ulid(ulid::Ulid::from_parts(7, s as u128)),
+            group_id: group.clone(),
+            name: roster_domain::values::ShiftName::parse(&format!("Shift {s}")).unwrap(),
+            starts_local: start,
+            time_zone: TimeZoneName::parse(ZONES[s % ZONES.len()]).unwrap(),
+            duration_minutes: 8 * 60,
+            repeat: roster_domain::entities::Repeat::Weekly,
+            user_ids: (0..per_shift)
+                .map(|k| ids[(s * per_shift + k) % members].clone())
+                .collect(),
+            version: 1,
+        });
+    }
+    let year = (
+        "2027-01-01T00:00:00Z".parse().unwrap(),
+        "2028-01-01T00:00:00Z".parse().unwrap(),
+    );
+    for n in (0..members).step_by(20) {
+        let cover_at = if (n / 20) % 2 == 0 {
+            (n + 1) % members
+        } else {
+            members + (n / 20) % outside
+        };
+        let cover = ids[cover_at].clone();
+        live.users[cover_at]
+            .covering
+            .insert(roster_domain::entities::CoverRef {
+                user_id: ids[n].clone(),
+                entry_id: format!("away-{n}"),
+            });
+        live.users[n]
+            .out_of_office
+            .push(roster_domain::entities::OutOfOffice {
+                id: format!("away-{n}"),
+                starts_at: year.0,
+                ends_at: year.1,
+                cover: roster_domain::entities::Cover::All(cover),
+            });
+    }
+    live
 }

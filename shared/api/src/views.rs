@@ -10,8 +10,8 @@ use roster_domain::entities::{
     AuditEntry, ContactMethod, Cover, Group, Membership, OutOfOffice, Shift, User,
 };
 use roster_domain::ports::table::Cursor;
-use roster_domain::usecases::{BulkOutcome, Delivery, Member, Profile};
-use roster_domain::values::{Reminder, Role, Roles};
+use roster_domain::usecases::{BulkOutcome, Delivery, Member, OnCall, Profile};
+use roster_domain::values::{Reminder, Role, Roles, with_offset};
 use roster_domain::{DomainError, FieldError};
 use serde::Serialize;
 
@@ -335,7 +335,9 @@ pub struct ShiftView<'a> {
     id: &'a str,
     group_id: &'a str,
     name: &'a str,
+    /// The first occurrence, with the offset of `time_zone` at that instant.
     starts_at: String,
+    time_zone: &'a str,
     duration_minutes: u32,
     repeat: &'static str,
     user_ids: Vec<&'a str>,
@@ -347,7 +349,8 @@ impl<'a> ShiftView<'a> {
             id: shift.id.as_str(),
             group_id: shift.group_id.as_str(),
             name: shift.name.as_str(),
-            starts_at: shift.starts_at.to_string(),
+            starts_at: with_offset(shift.starts_at(), &shift.time_zone),
+            time_zone: shift.time_zone.as_str(),
             duration_minutes: shift.duration_minutes,
             repeat: shift.repeat.id(),
             user_ids: shift.user_ids.iter().map(|u| u.as_str()).collect(),
@@ -367,6 +370,47 @@ pub struct GroupDetailView<'a> {
     pub group: GroupView<'a>,
     pub members: Vec<MemberView<'a>>,
     pub shifts: Vec<ShiftView<'a>>,
+}
+
+/// Who answers a page for a group at an instant, in escalation order.
+#[derive(Serialize)]
+pub struct OnCallView<'a> {
+    at: String,
+    responders: Vec<ResponderView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ResponderView<'a> {
+    user_id: &'a str,
+    name: &'a str,
+    via: &'static str,
+    shift_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    covering_for: Option<&'a str>,
+    reachable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+}
+
+impl<'a> OnCallView<'a> {
+    pub fn of(on_call: &'a OnCall) -> Self {
+        Self {
+            at: on_call.at.to_string(),
+            responders: on_call
+                .responders
+                .iter()
+                .map(|r| ResponderView {
+                    user_id: r.user_id.as_str(),
+                    name: &r.name,
+                    via: r.via.id(),
+                    shift_id: r.shift_id.as_ref().map(|s| s.as_str()),
+                    covering_for: r.covering_for.as_ref().map(|u| u.as_str()),
+                    reachable: r.reachable(),
+                    reason: r.unreachable.map(|u| u.id()),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]

@@ -5,6 +5,7 @@ pub mod access;
 pub mod entities;
 pub mod error;
 pub mod keys;
+pub mod oncall;
 pub mod ports;
 pub mod reconcile;
 pub mod secrets;

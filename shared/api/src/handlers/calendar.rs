@@ -2,7 +2,9 @@
 //! calendar apps subscribe to without a login.
 
 use http::{StatusCode, header};
-use roster_domain::DomainError;
+use roster_domain::usecases::ScheduleWindow;
+use roster_domain::values::parse_date;
+use roster_domain::{DomainError, FieldError};
 
 use super::users::user_id;
 use crate::app::App;
@@ -11,14 +13,41 @@ use crate::input::Input;
 use crate::routes::Reply;
 use crate::views::{CalendarFeedView, calendar, empty, json};
 
+/// `?from=&to=` as dates (`2027-03-01`), both optional; every malformed one named at once.
+fn window(input: &Input) -> Result<ScheduleWindow, DomainError> {
+    let mut errors = Vec::new();
+    let mut date = |field: &str, label: &str| match parse_date(input.query(field)?) {
+        Ok(date) => Some(date),
+        Err(reason) => {
+            errors.push(FieldError::new(field, format!("{label} {reason}")));
+            None
+        }
+    };
+    let window = ScheduleWindow {
+        from: date("from", "From"),
+        to: date("to", "To"),
+    };
+    if errors.is_empty() {
+        Ok(window)
+    } else {
+        Err(DomainError::Validation(errors))
+    }
+}
+
 pub async fn schedule(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let schedule = app.roster().schedule(&actor, &user_id(&input)?).await?;
+    let schedule = app
+        .roster()
+        .schedule(&actor, &user_id(&input)?, window(&input)?)
+        .await?;
     Ok(calendar(ics::render(&schedule)))
 }
 
 pub async fn feed(app: &App, input: Input) -> Reply {
-    let schedule = app.roster().schedule_by_token(input.param("token")).await?;
+    let schedule = app
+        .roster()
+        .schedule_by_token(input.param("token"), window(&input)?)
+        .await?;
     Ok(calendar(ics::render(&schedule)))
 }
 

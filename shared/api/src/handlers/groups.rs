@@ -2,14 +2,42 @@
 
 use http::StatusCode;
 use roster_domain::usecases::{GroupInput, MemberInput, ShiftInput};
+use roster_domain::values::{GroupId, ShiftId};
+use roster_domain::{DomainError, FieldError};
 
 use crate::app::App;
 use crate::input::Input;
 use crate::routes::Reply;
 use crate::views::{
     GroupDetailView, GroupListView, GroupView, MemberListView, MemberView, MembershipView,
-    ShiftListView, ShiftView, empty, json,
+    OnCallView, ShiftListView, ShiftView, empty, json,
 };
+
+/// A path id that is not a group id names no group: `404`, as another account's would.
+fn group_id(input: &Input) -> Result<GroupId, DomainError> {
+    let raw = input.param("id");
+    GroupId::parse(raw).map_err(|_| DomainError::not_found("group", raw))
+}
+
+fn shift_id(input: &Input) -> Result<ShiftId, DomainError> {
+    let raw = input.param("shift_id");
+    ShiftId::parse(raw).map_err(|_| DomainError::not_found("shift", raw))
+}
+
+/// `?at=` as an instant; absent means now.
+fn at(input: &Input) -> Result<Option<jiff::Timestamp>, DomainError> {
+    input
+        .query("at")
+        .map(|raw| {
+            raw.trim().parse().map_err(|_| {
+                DomainError::Validation(vec![FieldError::new(
+                    "at",
+                    "At must be an RFC 3339 date and time, like 2027-07-15T13:30:00Z",
+                )])
+            })
+        })
+        .transpose()
+}
 
 pub async fn create(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
@@ -31,7 +59,7 @@ pub async fn get(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     let (detail, members) = app.roster().get_group(&actor, input.param("id")).await?;
     let mut shifts: Vec<_> = detail.shifts.iter().collect();
-    shifts.sort_by_key(|s| (s.starts_at, s.id.clone()));
+    shifts.sort_by_key(|s| (s.starts_at(), s.id.clone()));
     let view = GroupDetailView {
         group: GroupView::of(&detail.group),
         members: members.iter().map(MemberView::of).collect(),
@@ -90,11 +118,20 @@ pub async fn remove_member(app: &App, input: Input) -> Reply {
 
 pub async fn list_shifts(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let shifts = app.roster().list_shifts(&actor, input.param("id")).await?;
+    let shifts = app.roster().list_shifts(&actor, &group_id(&input)?).await?;
     let view = ShiftListView {
         shifts: shifts.iter().map(ShiftView::of).collect(),
     };
     Ok(json(StatusCode::OK, &view))
+}
+
+pub async fn get_shift(app: &App, input: Input) -> Reply {
+    let actor = app.actor(&input).await?;
+    let shift = app
+        .roster()
+        .get_shift(&actor, &group_id(&input)?, &shift_id(&input)?)
+        .await?;
+    Ok(json(StatusCode::OK, &ShiftView::of(&shift)))
 }
 
 pub async fn create_shift(app: &App, input: Input) -> Reply {
@@ -102,7 +139,7 @@ pub async fn create_shift(app: &App, input: Input) -> Reply {
     let body: ShiftInput = input.json()?;
     let shift = app
         .roster()
-        .create_shift(&actor, input.param("id"), &body)
+        .create_shift(&actor, &group_id(&input)?, &body)
         .await?;
     Ok(json(StatusCode::CREATED, &ShiftView::of(&shift)))
 }
@@ -112,7 +149,7 @@ pub async fn update_shift(app: &App, input: Input) -> Reply {
     let body: ShiftInput = input.json()?;
     let shift = app
         .roster()
-        .update_shift(&actor, input.param("id"), input.param("shift_id"), &body)
+        .update_shift(&actor, &group_id(&input)?, &shift_id(&input)?, &body)
         .await?;
     Ok(json(StatusCode::OK, &ShiftView::of(&shift)))
 }
@@ -120,7 +157,16 @@ pub async fn update_shift(app: &App, input: Input) -> Reply {
 pub async fn delete_shift(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     app.roster()
-        .delete_shift(&actor, input.param("id"), input.param("shift_id"))
+        .delete_shift(&actor, &group_id(&input)?, &shift_id(&input)?)
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
+}
+
+pub async fn on_call(app: &App, input: Input) -> Reply {
+    let actor = app.actor(&input).await?;
+    let on_call = app
+        .roster()
+        .on_call(&actor, &group_id(&input)?, at(&input)?)
+        .await?;
+    Ok(json(StatusCode::OK, &OnCallView::of(&on_call)))
 }

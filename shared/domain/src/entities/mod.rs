@@ -6,11 +6,13 @@ mod audit;
 mod contact_method;
 mod group;
 mod out_of_office;
+mod shift;
 mod user;
 
 pub use account::Account;
 pub use audit::{AuditActor, AuditEntry, AuditTarget};
 pub use contact_method::ContactMethod;
-pub use group::{Group, GroupRef, MemberRoles, Membership, Repeat, Shift, ShiftRef};
-pub use out_of_office::{Cover, OutOfOffice};
+pub use group::{Group, GroupRef, MemberRoles, Membership};
+pub use out_of_office::{Cover, CoverRef, OutOfOffice};
+pub use shift::{Occurrence, Repeat, Shift, ShiftRef};
 pub use user::{ManagedBy, User, UserStatus};

@@ -23,6 +23,15 @@ pub enum Cover {
     Groups(BTreeMap<GroupId, UserId>),
 }
 
+/// Another user's out-of-office entry in which this user covers: what the cover's record keeps,
+/// written in the same transaction as the entry, so their calendar finds what they cover
+/// without a scan of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CoverRef {
+    pub user_id: UserId,
+    pub entry_id: String,
+}
+
 impl OutOfOffice {
     pub fn overlaps(&self, other: &Self) -> bool {
         self.starts_at < other.ends_at && other.starts_at < self.ends_at

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{ContactMethod, GroupRef, OutOfOffice, ShiftRef};
+use super::{ContactMethod, CoverRef, GroupRef, OutOfOffice, ShiftRef};
 use crate::values::named::named_enum;
 use crate::values::{
     Email, ExternalId, GroupId, PersonName, Preferences, Reminders, Roles, UserId, UserType,
@@ -58,6 +58,13 @@ pub struct User {
     /// Periods away, never overlapping, oldest first.
     #[serde(default)]
     pub out_of_office: Vec<OutOfOffice>,
+    /// Other users' out-of-office entries in which this user is a cover.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub covering: BTreeSet<CoverRef>,
+    /// Switched off (SPEC.md §1): keeps everything, receives nothing, covers nobody, and the
+    /// on-call resolver lists them as unreachable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deactivated: bool,
     /// A copy of the account's Owner claim, written in the same transaction as the claim.
     #[serde(default)]
     pub is_owner: bool,

@@ -441,7 +441,7 @@ fn shifts_of(
                 .iter()
                 .find(|g| g.id == s.group_id)
                 .map_or_else(|| s.group_id.to_string(), |g| g.name.to_string());
-            format!("{group}/{}", s.name)
+            format!("{group}/{} ({})", s.name, s.schedule())
         })
         .collect();
     on.sort();

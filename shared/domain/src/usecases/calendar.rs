@@ -1,37 +1,59 @@
-//! Calendar export (SPEC.md §6): a user's shifts for the next 90 days, for the signed-in
-//! `schedule.ics` and for a secret, revocable feed URL that calendar apps poll without a login.
+//! Calendar export (SPEC.md §6): a user's on-call time over a window of dates — from today for
+//! 90 days unless asked, at most 366 — for the signed-in `schedule.ics` and for a secret,
+//! revocable feed URL that calendar apps poll without a login. What "on call" means comes from
+//! the on-call resolver (`crate::oncall::duties`): the user's own shift occurrences, less the
+//! stretches a cover takes while they are away, plus the stretches they cover for others.
 
-use jiff::{SignedDuration, Timestamp};
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::Roster;
 use super::records::{self, decode};
 use crate::access::Actor;
-use crate::entities::User;
-use crate::error::DomainError;
+use crate::entities::{Cover, Shift, User};
+use crate::error::{DomainError, FieldErrors};
 use crate::keys;
-use crate::ports::table::{Condition, Item, Write};
+use crate::oncall::{self, Unreachable, Via};
+use crate::ports::table::{Condition, Item, Key, Write};
 use crate::secrets::{ResetToken, TokenHash};
-use crate::values::{AccountId, UserId};
+use crate::values::{AccountId, GroupId, UserId};
 
-/// How far ahead a calendar looks.
+/// How far ahead a calendar looks unless asked otherwise, in days.
 pub const SCHEDULE_DAYS: i64 = 90;
+/// The longest window a calendar may ask for, in days.
+pub const MAX_SCHEDULE_DAYS: i64 = 366;
 
-/// One occurrence of a shift the user is on.
+/// The dates a calendar is asked for, both included, in the user's time zone. Either may be left
+/// out: `from` is then today, `to` the 90th day from `from`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScheduleWindow {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+/// One stretch of on-call time of the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduledShift {
-    /// Stable across exports: the shift and the occurrence's start.
+    /// Stable across exports: the shift, the occurrence, the stretch and whose place it is.
     pub uid: String,
     pub group: String,
     pub shift: String,
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
+    /// The name of the person the user covers for in this stretch.
+    pub covering_for: Option<String>,
+    /// Set when the user is scheduled but cannot be paged (deactivated, or away uncovered).
+    pub unreachable: Option<Unreachable>,
 }
 
-/// What a calendar shows: whose it is (their time zone included) and the occurrences.
+/// What a calendar shows: whose it is (their time zone included), the window, the stretches.
 #[derive(Debug, Clone)]
 pub struct Schedule {
     pub user: User,
+    pub generated_at: Timestamp,
     pub from: Timestamp,
     pub to: Timestamp,
     pub shifts: Vec<ScheduledShift>,
@@ -48,42 +70,163 @@ struct FeedToken {
     user_id: UserId,
 }
 
+impl ScheduleWindow {
+    /// The window as instants: from the start of `from` to the end of `to` in `user`'s zone.
+    fn instants(&self, user: &User, now: Timestamp) -> Result<(Timestamp, Timestamp), DomainError> {
+        let tz = user.preferences.time_zone.time_zone();
+        let from = self.from.unwrap_or_else(|| tz.to_datetime(now).date());
+        let mut errors = FieldErrors::new();
+        let to = match self.to {
+            Some(to) => to,
+            None => from
+                .checked_add(jiff::SignedDuration::from_hours(24 * (SCHEDULE_DAYS - 1)))
+                .unwrap_or(from),
+        };
+        let days = from.duration_until(to).as_hours() / 24 + 1;
+        if days < 1 {
+            errors.push("to", "To must be on or after from");
+        } else if days > MAX_SCHEDULE_DAYS {
+            errors.push(
+                "to",
+                format!("A calendar covers at most {MAX_SCHEDULE_DAYS} days; this asks for {days}"),
+            );
+        }
+        let start = |date: Date| tz.to_timestamp(date.to_datetime(jiff::civil::Time::midnight()));
+        let bounds = start(from)
+            .ok()
+            .zip(to.tomorrow().ok().and_then(|d| start(d).ok()));
+        if bounds.is_none() {
+            errors.push("to", "The window is outside the supported range of dates");
+        }
+        errors.finish(|| bounds)
+    }
+}
+
 impl Roster {
-    /// The user's shifts from now for 90 days: one's own, or a profile one may read.
-    pub async fn schedule(&self, actor: &Actor, id: &UserId) -> Result<Schedule, DomainError> {
+    /// The user's on-call time over `window`: one's own, or a profile one may read.
+    pub async fn schedule(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        window: ScheduleWindow,
+    ) -> Result<Schedule, DomainError> {
         let user = self.load_user(actor.account(), id).await?;
         actor.may_read_user(&user)?;
-        self.schedule_of(actor.account(), user).await
+        self.schedule_of(actor.account(), user, window).await
     }
 
-    async fn schedule_of(&self, account: &AccountId, user: User) -> Result<Schedule, DomainError> {
-        let from = self.clock.now();
-        let to = from
-            .checked_add(SignedDuration::from_hours(24 * SCHEDULE_DAYS))
-            .unwrap_or(from);
-        let mut shifts = Vec::new();
-        for shift in self.shifts_of(account, &user).await? {
-            let group = user
-                .member_of
-                .get(&shift.group_id)
-                .map_or_else(|| shift.group_id.to_string(), |g| g.name.to_string());
-            for (starts_at, ends_at) in shift.occurrences(from, to) {
-                shifts.push(ScheduledShift {
-                    uid: format!("{}-{}@roster", shift.id, starts_at.as_second()),
-                    group: group.clone(),
-                    shift: shift.name.to_string(),
-                    starts_at,
-                    ends_at,
-                });
-            }
-        }
-        shifts.sort_by_key(|s| (s.starts_at, s.uid.clone()));
+    /// Reads what the user's calendar can involve — their shifts, their covers, the people they
+    /// cover for and those people's shifts in the covered groups — in at most two batches, and
+    /// asks the resolver.
+    async fn schedule_of(
+        &self,
+        account: &AccountId,
+        user: User,
+        window: ScheduleWindow,
+    ) -> Result<Schedule, DomainError> {
+        let now = self.clock.now();
+        let (from, to) = window.instants(&user, now)?;
+        let overlaps = |o: &crate::entities::OutOfOffice| o.starts_at < to && from < o.ends_at;
+        let mut wanted: Vec<Key> = user
+            .shifts
+            .iter()
+            .map(|r| keys::shift(account, &r.group_id, &r.shift_id))
+            .collect();
+        let people_ids: BTreeSet<&UserId> = user
+            .out_of_office
+            .iter()
+            .filter(|o| overlaps(o))
+            .flat_map(|o| o.covering_users())
+            .chain(user.covering.iter().map(|c| &c.user_id))
+            .filter(|id| **id != user.id)
+            .collect();
+        wanted.extend(people_ids.iter().map(|id| keys::user(account, id)));
+        let (mut shifts, others) = self.shifts_and_users(&wanted).await?;
+
+        // The shifts of the people the user covers for, in the groups they cover.
+        let covered_groups = covered_groups(&user, &others, &overlaps);
+        let read: BTreeSet<(GroupId, crate::values::ShiftId)> = shifts
+            .iter()
+            .map(|s| (s.group_id.clone(), s.id.clone()))
+            .collect();
+        let covered: BTreeSet<&UserId> = user.covering.iter().map(|c| &c.user_id).collect();
+        let more: Vec<Key> = others
+            .iter()
+            .filter(|o| covered.contains(&o.id))
+            .flat_map(|o| o.shifts.iter())
+            .filter(|r| covered_groups.contains(&r.group_id))
+            .filter(|r| !read.contains(&(r.group_id.clone(), r.shift_id.clone())))
+            .map(|r| keys::shift(account, &r.group_id, &r.shift_id))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        shifts.extend(self.shifts_and_users(&more).await?.0);
+
+        let group_names: BTreeMap<&GroupId, String> = others
+            .iter()
+            .chain(std::iter::once(&user))
+            .flat_map(|u| u.member_of.iter())
+            .map(|(id, g)| (id, g.name.to_string()))
+            .collect();
+        let names: BTreeMap<&UserId, String> = others
+            .iter()
+            .map(|u| (&u.id, format!("{} {}", u.first_name, u.last_name)))
+            .collect();
+        let people = oncall::people(others.iter().chain(std::iter::once(&user)));
+        let mut out: Vec<ScheduledShift> = oncall::duties(&shifts, &people, from, to)
+            .into_iter()
+            .filter(|d| d.responder.user_id == user.id)
+            .map(|d| ScheduledShift {
+                uid: format!(
+                    "{}-{}-{}-{}@roster",
+                    d.shift.id,
+                    d.occurrence.start.as_second(),
+                    d.start.as_second(),
+                    d.scheduled
+                ),
+                group: group_names
+                    .get(&d.shift.group_id)
+                    .cloned()
+                    .unwrap_or_else(|| d.shift.group_id.to_string()),
+                shift: d.shift.name.to_string(),
+                starts_at: d.start,
+                ends_at: d.end,
+                covering_for: match d.responder.via {
+                    Via::Cover => d
+                        .responder
+                        .covering_for
+                        .as_ref()
+                        .map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string())),
+                    Via::Shift | Via::Member => None,
+                },
+                unreachable: d.responder.unreachable,
+            })
+            .collect();
+        out.sort_by(|a, b| (a.starts_at, &a.uid).cmp(&(b.starts_at, &b.uid)));
         Ok(Schedule {
             user,
+            generated_at: now,
             from,
             to,
-            shifts,
+            shifts: out,
         })
+    }
+
+    /// One batch of shift and user items, told apart by their keys.
+    async fn shifts_and_users(&self, keys: &[Key]) -> Result<(Vec<Shift>, Vec<User>), DomainError> {
+        let mut shifts = Vec::new();
+        let mut users = Vec::new();
+        if keys.is_empty() {
+            return Ok((shifts, users));
+        }
+        for item in self.table.get_many(keys).await? {
+            if item.key.sk.starts_with(keys::USER_PREFIX) {
+                users.push(records::user_from_item(&item)?);
+            } else {
+                shifts.push(records::shift_from_item(&item)?);
+            }
+        }
+        Ok((shifts, users))
     }
 
     /// Issues the user's feed token, revoking any earlier one. The token is returned once and
@@ -158,7 +301,11 @@ impl Roster {
 
     /// The schedule behind a feed token (no login: the token is the secret). An unknown or
     /// revoked token, or a deleted user, is not found.
-    pub async fn schedule_by_token(&self, raw: &str) -> Result<Schedule, DomainError> {
+    pub async fn schedule_by_token(
+        &self,
+        raw: &str,
+        window: ScheduleWindow,
+    ) -> Result<Schedule, DomainError> {
         let not_found = || DomainError::not_found("calendar", "feed");
         let token = ResetToken::parse(raw).map_err(|_| not_found())?;
         let item = self
@@ -175,7 +322,7 @@ impl Roster {
             Some(item) => records::user_from_item(&item)?,
             None => return Err(not_found()),
         };
-        self.schedule_of(&feed.account, user).await
+        self.schedule_of(&feed.account, user, window).await
     }
 
     /// Deleting the user's feed: its pointer and token items, if there are any.
@@ -194,4 +341,36 @@ impl Roster {
             Write::delete(keys::calendar_token(&feed.hash), None),
         ])
     }
+}
+
+/// The groups in which `user` covers, during the window, for one of `others`.
+fn covered_groups(
+    user: &User,
+    others: &[User],
+    overlaps: &dyn Fn(&crate::entities::OutOfOffice) -> bool,
+) -> BTreeSet<GroupId> {
+    let mut groups = BTreeSet::new();
+    for other in others {
+        let entries = user
+            .covering
+            .iter()
+            .filter(|c| c.user_id == other.id)
+            .filter_map(|c| other.out_of_office.iter().find(|o| o.id == c.entry_id))
+            .filter(|o| overlaps(o));
+        for entry in entries {
+            match &entry.cover {
+                Cover::All(cover) if *cover == user.id => {
+                    groups.extend(other.member_of.keys().cloned());
+                }
+                Cover::All(_) => {}
+                Cover::Groups(by_group) => groups.extend(
+                    by_group
+                        .iter()
+                        .filter(|(_, cover)| **cover == user.id)
+                        .map(|(group, _)| group.clone()),
+                ),
+            }
+        }
+    }
+    groups
 }

@@ -14,9 +14,7 @@ use crate::values::UserId;
 /// What a change decided.
 pub(crate) enum Change<T> {
     /// Store this user (its version and `updated_at` are set here) and answer `T`.
-    Write(User, T),
-    /// As `Write`, with more writes in the same transaction (e.g. notices about the change).
-    WriteWith(User, T, Vec<Write>),
+    Write(Box<User>, T),
     /// Nothing to store (an idempotent repeat); answer `T`.
     Keep(T),
 }
@@ -34,15 +32,13 @@ impl Roster {
         let account = actor.account();
         optimistic(|| async {
             let user = self.load_user(account, id).await?;
-            let (mut next, answer, extra) = match change(&user)? {
+            let (mut next, answer) = match change(&user)? {
                 Change::Keep(answer) => return Ok(Attempt::Done(answer)),
-                Change::Write(next, answer) => (next, answer, Vec::new()),
-                Change::WriteWith(next, answer, extra) => (next, answer, extra),
+                Change::Write(next, answer) => (*next, answer),
             };
             next.version = user.version + 1;
             next.updated_at = self.clock.now();
-            let mut writes = extra;
-            writes.extend([
+            let writes = vec![
                 Write::put(
                     records::user_item(account, &next)?,
                     Condition::VersionIs(user.version),
@@ -55,7 +51,7 @@ impl Roster {
                     Some(&user),
                     Some(&next),
                 )?,
-            ]);
+            ];
             match self.table.transact(writes).await {
                 Ok(()) => Ok(Attempt::Done(answer)),
                 Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),

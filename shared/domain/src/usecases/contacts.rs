@@ -161,7 +161,7 @@ impl Roster {
             }
             let mut next = user.clone();
             next.contact_methods.push(method.clone());
-            Ok(Change::Write(next, method))
+            Ok(Change::Write(Box::new(next), method))
         })
         .await
     }
@@ -209,7 +209,7 @@ impl Roster {
             }
             let mut next = user.clone();
             next.contact_methods[at] = changed;
-            Ok(Change::Write(next.clone(), next))
+            Ok(Change::Write(Box::new(next.clone()), next))
         })
         .await
     }
@@ -233,7 +233,7 @@ impl Roster {
             }
             let mut next = user.clone();
             next.contact_methods.remove(at);
-            Ok(Change::Write(next, ()))
+            Ok(Change::Write(Box::new(next), ()))
         })
         .await
     }
@@ -259,7 +259,7 @@ impl Roster {
             }
             let mut next = user.clone();
             next.contact_methods = next_methods;
-            Ok(Change::Write(next.clone(), next))
+            Ok(Change::Write(Box::new(next.clone()), next))
         })
         .await
     }
@@ -305,7 +305,7 @@ impl Roster {
                     push.value = Some(token);
                     push.platform = Some(platform);
                     let push = push.clone();
-                    Ok(Change::Write(next, (push, false)))
+                    Ok(Change::Write(Box::new(next), (push, false)))
                 }
                 None => {
                     let push = ContactMethod {
@@ -316,7 +316,7 @@ impl Roster {
                         platform: Some(platform),
                     };
                     next.contact_methods.push(push.clone());
-                    Ok(Change::Write(next, (push, true)))
+                    Ok(Change::Write(Box::new(next), (push, true)))
                 }
             }
         })

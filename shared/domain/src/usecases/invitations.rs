@@ -20,7 +20,7 @@ use crate::keys;
 use crate::ports::mailer::Message;
 use crate::ports::table::{Condition, Item, Query, TableError, Write, query_all};
 use crate::secrets::{ResetToken, TokenHash};
-use crate::values::{AccountId, UserId};
+use crate::values::{AccountId, UserId, for_people};
 
 /// How long a reset link works.
 pub const TOKEN_LIFETIME: SignedDuration = SignedDuration::from_hours(72);
@@ -183,22 +183,30 @@ impl Roster {
             token.reveal()
         );
         let name = user.first_name.as_str();
+        // The deadline in the reader's own zone (the token itself expires with its item).
+        let until = self
+            .clock
+            .now()
+            .checked_add(TOKEN_LIFETIME)
+            .map(|t| format!(" ({})", for_people(t, &user.preferences.time_zone)))
+            .unwrap_or_default();
         let text = format!(
             "Hello {name},\n\n\
              An on-call alerting account was set up for you ({email}).\n\
              Choose your password here:\n\n{link}\n\n\
-             The link works once and expires in 72 hours. If you did not expect this email, you \
-             can ignore it.\n",
+             The link works once and expires in 72 hours{until}. If you did not expect this \
+             email, you can ignore it.\n",
             email = user.email,
         );
         let html = format!(
             "<p>Hello {name},</p>\
              <p>An on-call alerting account was set up for you ({email}).</p>\
              <p><a href=\"{link}\">Choose your password</a></p>\
-             <p>The link works once and expires in 72 hours. If you did not expect this email, \
-             you can ignore it.</p>",
+             <p>The link works once and expires in 72 hours{until}. If you did not expect this \
+             email, you can ignore it.</p>",
             name = html_escape(name),
             email = html_escape(user.email.as_str()),
+            until = html_escape(&until),
         );
         Message {
             to: user.email.clone(),

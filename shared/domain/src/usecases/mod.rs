@@ -13,6 +13,7 @@ mod groups;
 mod idempotency;
 mod invitations;
 mod notices;
+mod oncall;
 mod out_of_office;
 mod passwords;
 mod profile;
@@ -26,7 +27,7 @@ use std::sync::Arc;
 
 pub use accounts::{NewAccount, NewAccountInput};
 pub use audit::{AuditCursor, AuditPage};
-pub use calendar::{SCHEDULE_DAYS, Schedule, ScheduledShift};
+pub use calendar::{MAX_SCHEDULE_DAYS, SCHEDULE_DAYS, Schedule, ScheduleWindow, ScheduledShift};
 pub use contacts::{ContactOrderInput, ContactPatchInput, DeviceInput, NewContactInput};
 pub use groups::{GroupDetail, GroupInput, Member, MemberInput};
 pub use idempotency::{
@@ -34,6 +35,7 @@ pub use idempotency::{
     StoredResponse,
 };
 pub use invitations::{Delivery, RetryReport};
+pub use oncall::OnCall;
 pub use out_of_office::{CoverInput, OutOfOfficeInput};
 pub use passwords::PasswordResetInput;
 pub use profile::{PreferencesPatch, ReminderInput, UserPatchInput};

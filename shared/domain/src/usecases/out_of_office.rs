@@ -8,13 +8,15 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::Roster;
-use super::changes::Change;
 use super::invitations::html_escape;
+use super::records;
+use super::retry::{Attempt, optimistic};
 use crate::access::Actor;
-use crate::entities::{Cover, OutOfOffice, User};
+use crate::entities::{Cover, CoverRef, OutOfOffice, User};
 use crate::error::{DomainError, FieldErrors, InvalidValue};
 use crate::ports::mailer::Message;
-use crate::values::{AccountId, GroupId, UserId};
+use crate::ports::table::{Condition, TableError, Write};
+use crate::values::{AccountId, GroupId, UserId, for_people};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,7 +52,9 @@ impl Roster {
         Ok(user.out_of_office)
     }
 
-    /// Adds an entry; refused if it overlaps another. The covering people are emailed.
+    /// Adds an entry; refused if it overlaps another. Each covering person's record notes the
+    /// entry (so their calendar shows it) and they are emailed — all in one transaction with
+    /// the entry, the emails sent after it.
     pub async fn add_out_of_office(
         &self,
         actor: &Actor,
@@ -58,55 +62,142 @@ impl Roster {
         input: &OutOfOfficeInput,
     ) -> Result<OutOfOffice, DomainError> {
         let account = actor.account();
-        let target = self.load_user(account, id).await?;
-        actor.may_manage_out_of_office(&target)?;
-        let (entry, covering) = self.checked_entry(account, &target, input).await?;
-        let (added, notices) = self
-            .change_user(actor, "add-out-of-office", id, |user| {
-                if let Some(clash) = user.out_of_office.iter().find(|o| o.overlaps(&entry)) {
-                    return Err(DomainError::conflict(format!(
-                        "the period overlaps out-of-office entry {} ({} to {})",
-                        clash.id, clash.starts_at, clash.ends_at
-                    )));
-                }
-                let mut next = user.clone();
-                next.out_of_office.push(entry.clone());
-                next.out_of_office.sort_by_key(|o| o.starts_at);
-                // Each covering person's email is queued with the entry itself.
-                let mut notices = Vec::with_capacity(covering.len());
-                let mut writes = Vec::with_capacity(covering.len());
-                for person in &covering {
-                    let (notice, write) =
-                        self.new_notice(account, cover_message(user, person, &entry))?;
-                    notices.push(notice);
-                    writes.push(write);
-                }
-                Ok(Change::WriteWith(next, (entry.clone(), notices), writes))
-            })
-            .await?;
+        let entry_id = self.ids.new_id().to_string();
+        let (added, notices) = optimistic(|| async {
+            let target = self.load_user(account, id).await?;
+            actor.may_manage_out_of_office(&target)?;
+            let (entry, covering) = self
+                .checked_entry(account, &target, input, &entry_id)
+                .await?;
+            if let Some(clash) = target.out_of_office.iter().find(|o| o.overlaps(&entry)) {
+                return Err(DomainError::conflict(format!(
+                    "the period overlaps out-of-office entry {} ({} to {})",
+                    clash.id, clash.starts_at, clash.ends_at
+                )));
+            }
+            let next = self.bumped(&target, |u| {
+                u.out_of_office.push(entry.clone());
+                u.out_of_office.sort_by_key(|o| o.starts_at);
+            });
+            let reference = CoverRef {
+                user_id: target.id.clone(),
+                entry_id: entry.id.clone(),
+            };
+            let mut writes = self.cover_writes(account, &covering, |c| {
+                c.covering.insert(reference.clone());
+            })?;
+            let mut notices = Vec::with_capacity(covering.len());
+            for person in &covering {
+                let (notice, write) =
+                    self.new_notice(account, cover_message(&target, person, &entry))?;
+                notices.push(notice);
+                writes.push(write);
+            }
+            writes.extend(self.entry_writes(actor, "add-out-of-office", &target, &next)?);
+            match self.table.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done((entry, notices))),
+                Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await?;
         for notice in notices {
             self.send_notice(notice).await?;
         }
         Ok(added)
     }
 
+    /// Removes an entry, and its note from each covering person's record.
     pub async fn remove_out_of_office(
         &self,
         actor: &Actor,
         id: &UserId,
         entry: &str,
     ) -> Result<(), DomainError> {
-        let target = self.load_user(actor.account(), id).await?;
-        actor.may_manage_out_of_office(&target)?;
-        self.change_user(actor, "remove-out-of-office", id, |user| {
-            let Some(at) = user.out_of_office.iter().position(|o| o.id == entry) else {
+        let account = actor.account();
+        optimistic(|| async {
+            let target = self.load_user(account, id).await?;
+            actor.may_manage_out_of_office(&target)?;
+            let Some(at) = target.out_of_office.iter().position(|o| o.id == entry) else {
                 return Err(DomainError::not_found("out-of-office entry", entry));
             };
-            let mut next = user.clone();
-            next.out_of_office.remove(at);
-            Ok(Change::Write(next, ()))
+            let next = self.bumped(&target, |u| {
+                u.out_of_office.remove(at);
+            });
+            let reference = CoverRef {
+                user_id: target.id.clone(),
+                entry_id: entry.to_owned(),
+            };
+            let ids: Vec<UserId> = target.out_of_office[at]
+                .covering_users()
+                .into_iter()
+                .cloned()
+                .collect();
+            let covering = self.users(account, &ids).await?;
+            let mut writes = self.cover_writes(account, &covering, |c| {
+                c.covering.remove(&reference);
+            })?;
+            writes.extend(self.entry_writes(actor, "remove-out-of-office", &target, &next)?);
+            match self.table.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(())),
+                Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
+                Err(e) => Err(e.into()),
+            }
         })
         .await
+    }
+
+    /// `user` changed by `change`, as the next version.
+    fn bumped(&self, user: &User, change: impl FnOnce(&mut User)) -> User {
+        let mut next = user.clone();
+        change(&mut next);
+        next.version = user.version + 1;
+        next.updated_at = self.clock.now();
+        next
+    }
+
+    /// Each covering person's record changed by `change`, guarded by the version read.
+    fn cover_writes(
+        &self,
+        account: &AccountId,
+        covering: &[User],
+        change: impl Fn(&mut User),
+    ) -> Result<Vec<Write>, DomainError> {
+        covering
+            .iter()
+            .map(|c| {
+                let next = self.bumped(c, &change);
+                Ok(Write::put(
+                    records::user_item(account, &next)?,
+                    Condition::VersionIs(c.version),
+                ))
+            })
+            .collect()
+    }
+
+    /// The away user's new record, and the audit entry of the change.
+    fn entry_writes(
+        &self,
+        actor: &Actor,
+        action: &str,
+        before: &User,
+        after: &User,
+    ) -> Result<[Write; 2], DomainError> {
+        let account = actor.account();
+        Ok([
+            Write::put(
+                records::user_item(account, after)?,
+                Condition::VersionIs(before.version),
+            ),
+            self.audit_write(
+                account,
+                actor.audit_actor(),
+                action,
+                ("user", before.id.as_str()),
+                Some(before),
+                Some(after),
+            )?,
+        ])
     }
 
     /// The entry `input` describes, checked against the user and the account, with the people
@@ -116,6 +207,7 @@ impl Roster {
         account: &AccountId,
         target: &User,
         input: &OutOfOfficeInput,
+        entry_id: &str,
     ) -> Result<(OutOfOffice, Vec<User>), DomainError> {
         let mut errors = FieldErrors::new();
         let starts = errors.required("starts_at", "Start", input.starts_at.as_deref(), instant);
@@ -166,7 +258,7 @@ impl Roster {
         };
         let entry = errors.finish(|| {
             Some(OutOfOffice {
-                id: self.ids.new_id().to_string(),
+                id: entry_id.to_owned(),
                 starts_at: starts?,
                 ends_at: ends?,
                 cover: cover?,
@@ -197,12 +289,7 @@ impl Roster {
 }
 
 fn cover_message(away: &User, covering: &User, entry: &OutOfOffice) -> Message {
-    let tz = covering.preferences.time_zone.time_zone();
-    let when = |t: Timestamp| {
-        t.to_zoned_datetime(tz.clone())
-            .strftime("%a %-d %b %Y %H:%M %Z")
-            .to_string()
-    };
+    let when = |t: Timestamp| for_people(t, &covering.preferences.time_zone);
     let what = match &entry.cover {
         Cover::All(_) => "all of their groups".to_owned(),
         Cover::Groups(by_group) => {

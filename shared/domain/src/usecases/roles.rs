@@ -86,7 +86,7 @@ impl Roster {
             let mut next = user.clone();
             next.roles.remove(&role);
             let roles = next.roles.clone();
-            Ok(Change::Write(next, roles))
+            Ok(Change::Write(Box::new(next), roles))
         })
         .await
     }
@@ -156,5 +156,5 @@ fn add(user: &User, role: Role) -> Result<Change<Roles>, DomainError> {
     let mut next = user.clone();
     next.roles.insert(role);
     let roles = next.roles.clone();
-    Ok(Change::Write(next, roles))
+    Ok(Change::Write(Box::new(next), roles))
 }

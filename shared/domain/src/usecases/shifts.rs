@@ -1,6 +1,7 @@
-//! Shifts (SPEC.md §6): recurring on-call periods in a group, and who is on them. Only members
-//! of the group, and only standard users, are put on a shift; each person's record lists the
-//! shifts they are on, written in the same transaction as the shift.
+//! Shifts (SPEC.md §6): recurring on-call periods in a group, at a local wall-clock time in a
+//! time zone, and who is on them. Only members of the group, and only standard users, are put
+//! on a shift; each person's record lists the shifts they are on, written in the same
+//! transaction as the shift.
 
 use std::collections::BTreeSet;
 
@@ -12,35 +13,23 @@ use super::records;
 use super::retry::{Attempt, optimistic};
 use crate::access::Actor;
 use crate::entities::{Repeat, Shift, ShiftRef, User};
-use crate::error::{DomainError, FieldErrors, InvalidValue};
+use crate::error::{DomainError, FieldErrors};
 use crate::keys;
 use crate::ports::table::{Condition, MAX_TRANSACTION_ITEMS, TableError, Write};
-use crate::values::{AccountId, GroupId, ShiftId, ShiftName, UserId};
+use crate::values::{AccountId, GroupId, ShiftId, ShiftName, TimeZoneName, UserId, parse_local};
 
 /// A shift as typed: every field optional, so a create reports all problems at once and a
-/// patch changes only what it names.
+/// patch changes only what it names. A patch that changes `time_zone` alone keeps the
+/// wall-clock time: a 09:00 shift moved to another zone starts at 09:00 there.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShiftInput {
     pub name: Option<String>,
     pub starts_at: Option<String>,
+    pub time_zone: Option<String>,
     pub duration_minutes: Option<i64>,
     pub repeat: Option<String>,
     pub user_ids: Option<Vec<String>>,
-}
-
-fn path_group(raw: &str) -> Result<GroupId, DomainError> {
-    GroupId::parse(raw).map_err(|_| DomainError::not_found("group", raw))
-}
-
-fn path_shift(raw: &str) -> Result<ShiftId, DomainError> {
-    ShiftId::parse(raw).map_err(|_| DomainError::not_found("shift", raw))
-}
-
-fn parse_instant(raw: &str) -> Result<jiff::Timestamp, InvalidValue> {
-    raw.trim().parse().map_err(|_| {
-        InvalidValue::new("must be an RFC 3339 date and time, like 2026-03-01T09:00:00-05:00")
-    })
 }
 
 impl Roster {
@@ -60,15 +49,23 @@ impl Roster {
         } else {
             base.map(|b| b.name.clone())
         };
-        let starts_at = if creating || input.starts_at.is_some() {
-            errors.required(
-                "starts_at",
-                "Start",
-                input.starts_at.as_deref(),
-                parse_instant,
-            )
-        } else {
-            base.map(|b| b.starts_at)
+        let time_zone = match (&input.time_zone, base) {
+            (Some(raw), _) => errors.parsed("time_zone", "Time zone", TimeZoneName::parse(raw)),
+            (None, Some(b)) => Some(b.time_zone.clone()),
+            (None, None) => Some(TimeZoneName::utc()),
+        };
+        let starts_local = match (&input.starts_at, &time_zone) {
+            (None, _) if !creating => base.map(|b| b.starts_local),
+            (raw, Some(zone)) => errors.required("starts_at", "Start", raw.as_deref(), |r| {
+                parse_local(r, zone)
+            }),
+            // The zone is wrong, so the start cannot be read in it: only its absence is news.
+            (raw, None) => {
+                if raw.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                    errors.push("starts_at", "Start is required");
+                }
+                None
+            }
         };
         let repeat = match (&input.repeat, base) {
             (Some(raw), _) => errors.parsed("repeat", "Repeat", Repeat::parse(raw)),
@@ -84,10 +81,7 @@ impl Roster {
             }
         };
         let duration = duration.and_then(|n| {
-            let limit = match repeat {
-                Some(Repeat::Daily) => 24 * 60,
-                _ => Shift::MAX_MINUTES,
-            };
+            let limit = repeat.map_or(Shift::MAX_MINUTES, |r| r.max_minutes());
             match u32::try_from(n) {
                 Ok(n) if (1..=limit).contains(&n) => Some(n),
                 _ => {
@@ -116,7 +110,8 @@ impl Roster {
                 id: base.map_or_else(|| ShiftId::from_ulid(self.ids.new_id()), |b| b.id.clone()),
                 group_id: detail.group.id.clone(),
                 name: name?,
-                starts_at: starts_at?,
+                starts_local: starts_local?,
+                time_zone: time_zone?,
                 duration_minutes: duration?,
                 repeat: repeat?,
                 user_ids: users.iter().map(|u| u.id.clone()).collect(),
@@ -240,33 +235,48 @@ impl Roster {
         Ok(writes)
     }
 
-    pub async fn list_shifts(&self, actor: &Actor, group: &str) -> Result<Vec<Shift>, DomainError> {
-        let group = path_group(group)?;
-        let detail = self.load_group(actor.account(), &group).await?;
-        actor.may_read_group(&group)?;
+    /// A group's shifts by first occurrence: for whoever may read the group.
+    pub async fn list_shifts(
+        &self,
+        actor: &Actor,
+        group: &GroupId,
+    ) -> Result<Vec<Shift>, DomainError> {
+        let detail = self.load_group(actor.account(), group).await?;
+        actor.may_read_group(group)?;
         let mut shifts = detail.shifts;
-        shifts.sort_by_key(|s| (s.starts_at, s.id.clone()));
+        shifts.sort_by_key(|s| (s.starts_at(), s.id.clone()));
         Ok(shifts)
+    }
+
+    /// One shift of a group: for whoever may read the group.
+    pub async fn get_shift(
+        &self,
+        actor: &Actor,
+        group: &GroupId,
+        shift: &ShiftId,
+    ) -> Result<Shift, DomainError> {
+        let detail = self.load_group(actor.account(), group).await?;
+        actor.may_read_group(group)?;
+        shift_in(&detail, shift)
     }
 
     pub async fn create_shift(
         &self,
         actor: &Actor,
-        group: &str,
+        group: &GroupId,
         input: &ShiftInput,
     ) -> Result<Shift, DomainError> {
-        let group = path_group(group)?;
         let account = actor.account();
         optimistic(|| async {
-            let detail = self.load_group(account, &group).await?;
-            actor.may_manage_group(&group, "changing a group's shifts")?;
+            let detail = self.load_group(account, group).await?;
+            actor.may_manage_group(group, "changing a group's shifts")?;
             let (shift, users) = self.shaped(account, &detail, None, input).await?;
             let mut writes = vec![
                 Write::put(
                     records::shift_item(account, &shift)?,
                     Condition::MustNotExist,
                 ),
-                Write::check(keys::group(account, &group), Condition::MustExist),
+                Write::check(keys::group(account, group), Condition::MustExist),
             ];
             writes.extend(self.people_writes(account, &shift, &users, &[])?);
             writes.push(self.audit_write(
@@ -289,22 +299,15 @@ impl Roster {
     pub async fn update_shift(
         &self,
         actor: &Actor,
-        group: &str,
-        shift: &str,
+        group: &GroupId,
+        shift_id: &ShiftId,
         input: &ShiftInput,
     ) -> Result<Shift, DomainError> {
-        let group = path_group(group)?;
-        let shift_id = path_shift(shift)?;
         let account = actor.account();
         optimistic(|| async {
-            let detail = self.load_group(account, &group).await?;
-            actor.may_manage_group(&group, "changing a group's shifts")?;
-            let before = detail
-                .shifts
-                .iter()
-                .find(|s| s.id == shift_id)
-                .cloned()
-                .ok_or_else(|| DomainError::not_found("shift", shift_id.as_str()))?;
+            let detail = self.load_group(account, group).await?;
+            actor.may_manage_group(group, "changing a group's shifts")?;
+            let before = shift_in(&detail, shift_id)?;
             let (after, users) = self.shaped(account, &detail, Some(&before), input).await?;
             if (Shift {
                 version: before.version,
@@ -349,24 +352,17 @@ impl Roster {
     pub async fn delete_shift(
         &self,
         actor: &Actor,
-        group: &str,
-        shift: &str,
+        group: &GroupId,
+        shift_id: &ShiftId,
     ) -> Result<(), DomainError> {
-        let group = path_group(group)?;
-        let shift_id = path_shift(shift)?;
         let account = actor.account();
         optimistic(|| async {
-            let detail = self.load_group(account, &group).await?;
-            actor.may_manage_group(&group, "changing a group's shifts")?;
-            let before = detail
-                .shifts
-                .iter()
-                .find(|s| s.id == shift_id)
-                .cloned()
-                .ok_or_else(|| DomainError::not_found("shift", shift_id.as_str()))?;
+            let detail = self.load_group(account, group).await?;
+            actor.may_manage_group(group, "changing a group's shifts")?;
+            let before = shift_in(&detail, shift_id)?;
             let on_it = self.users(account, &before.user_ids).await?;
             let mut writes = vec![Write::delete(
-                keys::shift(account, &group, &shift_id),
+                keys::shift(account, group, shift_id),
                 Condition::VersionIs(before.version),
             )];
             writes.extend(self.people_writes(account, &before, &[], &on_it)?);
@@ -401,4 +397,14 @@ impl Roster {
             .map(records::user_from_item)
             .collect()
     }
+}
+
+/// The shift `id` of a group, or not found.
+fn shift_in(detail: &GroupDetail, id: &ShiftId) -> Result<Shift, DomainError> {
+    detail
+        .shifts
+        .iter()
+        .find(|s| &s.id == id)
+        .cloned()
+        .ok_or_else(|| DomainError::not_found("shift", id.as_str()))
 }

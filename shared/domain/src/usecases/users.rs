@@ -302,6 +302,8 @@ impl Roster {
             member_of: Default::default(),
             shifts: Default::default(),
             out_of_office: Vec::new(),
+            covering: Default::default(),
+            deactivated: false,
             is_owner,
             managed_by,
             created_at: now,
@@ -574,7 +576,7 @@ impl Roster {
             }
             let mut next = user.clone();
             next.managed_by = ManagedBy::Config;
-            Ok(Change::Write(next.clone(), next))
+            Ok(Change::Write(Box::new(next.clone()), next))
         })
         .await
     }

@@ -4,6 +4,7 @@
 mod account_id;
 mod contact;
 mod email;
+mod local_time;
 pub(crate) mod named;
 mod names;
 mod phone;
@@ -16,6 +17,7 @@ mod user_type;
 pub use account_id::AccountId;
 pub use contact::{ContactMethodKind, ContactValue, Platform, Retries, ValueShape, WaitMinutes};
 pub use email::Email;
+pub use local_time::{for_people, parse_date, parse_local, with_offset};
 pub use names::{AccountName, ExternalId, GroupName, PersonName, ShiftName, Username};
 pub use phone::E164;
 pub use preferences::{Locale, Preferences, Theme, TimeZoneName};

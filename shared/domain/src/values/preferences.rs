@@ -3,15 +3,16 @@ use serde::{Deserialize, Serialize};
 use super::named::named_enum;
 use crate::error::InvalidValue;
 
-/// An IANA time zone name known to the bundled tz database (`America/New_York`, `UTC`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TimeZoneName(String);
+/// An IANA time zone name known to the bundled tz database (`America/New_York`, `UTC`), with
+/// the zone itself, looked up once when parsed: shifts resolve many instants in their zone.
+#[derive(Debug, Clone)]
+pub struct TimeZoneName(String, jiff::tz::TimeZone);
 
 impl TimeZoneName {
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let name = raw.trim();
         match jiff::tz::TimeZone::get(name) {
-            Ok(_) if !name.is_empty() => Ok(Self(name.to_owned())),
+            Ok(zone) if !name.is_empty() => Ok(Self(name.to_owned(), zone)),
             _ => Err(InvalidValue::new(format!(
                 "{name:?} is not an IANA time zone name (like America/New_York)"
             ))),
@@ -19,12 +20,26 @@ impl TimeZoneName {
     }
 
     pub fn utc() -> Self {
-        Self("UTC".to_owned())
+        Self("UTC".to_owned(), jiff::tz::TimeZone::UTC)
     }
 
-    pub fn time_zone(&self) -> jiff::tz::TimeZone {
-        // Checked in `parse`, and the database is compiled in, so the lookup cannot fail later.
-        jiff::tz::TimeZone::get(&self.0).unwrap_or(jiff::tz::TimeZone::UTC)
+    pub fn time_zone(&self) -> &jiff::tz::TimeZone {
+        &self.1
+    }
+}
+
+// A zone is its name: two values with one name are the same zone.
+impl PartialEq for TimeZoneName {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for TimeZoneName {}
+
+impl std::hash::Hash for TimeZoneName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
     }
 }
 
