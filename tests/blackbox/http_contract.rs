@@ -19,7 +19,62 @@ for_each_store!(
     a_stale_if_match_is_412,
     all_missing_fields_are_422_together,
     no_secret_appears_in_any_body_or_log_line,
+    display_names_work_in_paths_percent_encoded,
 );
+
+/// Path parameters are percent-decoded (SPEC.md §8): a role and a contact method named by
+/// their display names, spaces and all.
+async fn display_names_work_in_paths_percent_encoded(store: &TestStore) {
+    let w = World::new(store).await;
+    let target = w.new_target("pat").await;
+    let roles = format!("/users/{}/roles", target.id);
+    let added = w
+        .call(
+            Method::POST,
+            &roles,
+            &w.admin,
+            Some(json!({"role": "App Admin"})),
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.text);
+    let removed = w
+        .call(
+            Method::DELETE,
+            &format!("{roles}/App%20Admin"),
+            &w.admin,
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 200, "{}", removed.text);
+    assert_eq!(removed.json["roles"], json!(["basic", "send-message"]));
+    let bulk = w
+        .call(
+            Method::POST,
+            "/roles/Send%20Message/assignments",
+            &w.admin,
+            Some(json!({"user_ids": [w.viewer.id]})),
+        )
+        .await;
+    assert_eq!(bulk.status, 200, "{}", bulk.text);
+    let methods = format!("/users/{}/contact-methods", target.id);
+    let body = json!({"method": "Email-Official-SMS Gateway", "value": "4045550101@sms.example"});
+    let made = w.call(Method::POST, &methods, &w.admin, Some(body)).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let path = format!("{methods}/Email-Official-SMS%20Gateway");
+    let changed = w
+        .call(
+            Method::PATCH,
+            &path,
+            &w.admin,
+            Some(json!({"wait_minutes": 3})),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(changed.json["method"], json!("email-official-sms-gateway"));
+    assert_eq!(changed.json["wait_minutes"], json!(3));
+    let gone = w.call(Method::DELETE, &path, &w.admin, None).await;
+    assert_eq!(gone.status, 204, "{}", gone.text);
+}
 
 async fn every_route_answers_its_success(store: &TestStore) {
     let w = World::new(store).await;

@@ -206,6 +206,24 @@ async fn a_user_is_created_read_invited_and_activated_through_the_functions() {
     assert_eq!(status, 200, "{got}");
     assert_eq!(got["status"], json!("invited"));
 
+    // HTTP APIs hand a function its path percent-decoded, REST APIs and function URLs encoded:
+    // a display name in the path works either way (SPEC.md §8).
+    for path in [
+        "/roles/Send Message/assignments",
+        "/roles/Send%20Message/assignments",
+    ] {
+        let body = json!({"user_ids": [id]});
+        let (status, _, assigned) = emulator
+            .invoke("assign-role", "POST", path, owner_claims, Some(body))
+            .await;
+        assert_eq!(status, 200, "{path}: {assigned} {}", emulator.output());
+        assert_eq!(
+            assigned["results"][0]["roles"],
+            json!(["basic", "send-message"]),
+            "{path}"
+        );
+    }
+
     // A function serves only its own routes, and only for a verified caller.
     let (status, _, _) = emulator
         .invoke("get-user", "POST", "/users", owner_claims, Some(json!({})))

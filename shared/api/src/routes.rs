@@ -146,7 +146,21 @@ pub(crate) fn find<'r>(
     }
 }
 
+/// A path's parameters, matched on the path as sent (so `%2F` never splits a segment) and then
+/// percent-decoded, as API Gateway hands them to a function: display names work in paths
+/// (`/users/{id}/roles/App%20Admin`). A parameter that does not decode to UTF-8 is kept as sent,
+/// and names nothing.
 fn match_path(template: &'static str, path: &str) -> Option<Params> {
+    let mut params = match_raw(template, path)?;
+    for (_, value) in &mut params {
+        if let Ok(decoded) = percent_encoding::percent_decode_str(value).decode_utf8() {
+            *value = decoded.into_owned();
+        }
+    }
+    Some(params)
+}
+
+fn match_raw(template: &'static str, path: &str) -> Option<Params> {
     let path = path
         .strip_suffix('/')
         .filter(|p| !p.is_empty())
@@ -196,6 +210,27 @@ mod tests {
             None
         );
         assert_eq!(match_path("/calendars/{token}.ics", "/calendars/abc"), None);
+    }
+
+    #[test]
+    fn parameters_are_percent_decoded_after_matching() {
+        assert_eq!(
+            match_path("/users/{id}/roles/{role}", "/users/01H/roles/App%20Admin"),
+            Some(vec![
+                ("id", "01H".to_owned()),
+                ("role", "App Admin".to_owned())
+            ])
+        );
+        assert_eq!(
+            match_path("/users/{id}", "/users/a%2Fb"),
+            Some(vec![("id", "a/b".to_owned())]),
+            "an encoded slash stays in its segment"
+        );
+        assert_eq!(
+            match_path("/users/{id}", "/users/%FF"),
+            Some(vec![("id", "%FF".to_owned())]),
+            "not UTF-8: kept as sent"
+        );
     }
 
     #[test]

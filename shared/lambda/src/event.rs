@@ -26,7 +26,7 @@ pub fn api_request(event: ApiGatewayV2httpRequest) -> Result<http::Request<Bytes
     let mut target = event
         .raw_path
         .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| "/".into());
+        .map_or_else(|| "/".into(), |p| encoded_path(&p));
     if let Some(query) = event.raw_query_string.filter(|q| !q.is_empty()) {
         target.push('?');
         target.push_str(&query);
@@ -50,6 +50,47 @@ pub fn api_request(event: ApiGatewayV2httpRequest) -> Result<http::Request<Bytes
         request.extensions_mut().insert(claims);
     }
     Ok(request)
+}
+
+/// Characters a URI path may not hold as they are (RFC 3986 `pchar` and `/` are the rest).
+const NOT_IN_A_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The path as a URI holds it. HTTP APIs hand functions `rawPath` percent-*decoded*
+/// (`/users/01J/roles/App Admin`), where REST APIs and function URLs keep it encoded: escape what
+/// a path cannot hold, and a `%` that starts no escape, and leave escapes as they are, so either
+/// form becomes the same URI and the route table decodes its parameters once.
+fn encoded_path(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find('%') {
+        out.extend(percent_encoding::utf8_percent_encode(
+            &rest[..at],
+            NOT_IN_A_PATH,
+        ));
+        let offset = raw.len() - rest.len() + at;
+        let escape = bytes
+            .get(offset + 1..offset + 3)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        out.push_str(if escape { "%" } else { "%25" });
+        rest = &rest[at + 1..];
+    }
+    out.extend(percent_encoding::utf8_percent_encode(rest, NOT_IN_A_PATH));
+    out
 }
 
 /// The response as API Gateway takes it: text bodies as text, others base64.
@@ -108,6 +149,26 @@ mod tests {
                 .get::<Claims>()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_decoded_path_and_an_encoded_one_become_the_same_uri() {
+        for (raw, uri) in [
+            (
+                "/roles/App Admin/assignments",
+                "/roles/App%20Admin/assignments",
+            ),
+            (
+                "/roles/App%20Admin/assignments",
+                "/roles/App%20Admin/assignments",
+            ),
+            ("/users/Zoë?x#y", "/users/Zo%C3%AB%3Fx%23y"),
+            ("/users/100%", "/users/100%25"),
+            ("/users/%zz", "/users/%25zz"),
+        ] {
+            assert_eq!(encoded_path(raw), uri, "{raw}");
+            assert!(uri.parse::<http::Uri>().is_ok());
+        }
     }
 
     #[test]
