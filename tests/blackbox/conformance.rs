@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use roster_domain::ports::table::{
-    Condition, Item, Key, MAX_TRANSACTION_ITEMS, Query, Table, TableError, Write, query_all,
+    Condition, Item, Key, MAX_TRANSACTION_ITEMS, Query, Table, TableError, Tally, Write, query_all,
 };
 use roster_tests::{TestStore, for_each_store};
 use serde_json::{Value, json};
@@ -27,7 +27,91 @@ for_each_store!(
     twenty_racing_claims_have_exactly_one_winner,
     racing_version_updates_lose_nothing,
     get_many_reads_what_exists_across_batches,
+    a_tally_counts_in_place_within_its_limit,
+    twenty_racing_takes_of_the_last_five_seats_take_exactly_five,
 );
+
+async fn a_tally_counts_in_place_within_its_limit(store: &TestStore) {
+    let t = store.table.as_ref();
+    let key = Key::new("P", "SEATS");
+    let tally = |change| vec![Write::tally(key.clone(), change)];
+    // No counter, no change of any kind.
+    for change in [Tally::Take, Tally::Release, Tally::Limit(Some(3))] {
+        let err = t.transact(tally(change)).await.unwrap_err();
+        assert_eq!(err, TableError::ConditionFailed(vec![0]), "{change:?}");
+    }
+    assert_eq!(t.get(&key).await.unwrap(), None, "nothing created");
+    put(t, item("P", "SEATS", json!({"count": 1, "limit": 2}))).await;
+    t.transact(tally(Tally::Take)).await.unwrap();
+    let full = t.get(&key).await.unwrap().unwrap();
+    assert_eq!(full.attrs["count"], json!(2));
+    assert_eq!(full.version, 2, "each change bumps the version");
+    // At the limit: no more, and the refusal is named like any failed condition, in place.
+    let other = item("P", "OTHER", json!({}));
+    let err = t
+        .transact(vec![
+            Write::put(other.clone(), None),
+            Write::tally(key.clone(), Tally::Take),
+        ])
+        .await
+        .unwrap_err();
+    assert_eq!(err, TableError::ConditionFailed(vec![1]));
+    assert_eq!(t.get(&other.key).await.unwrap(), None, "all or nothing");
+    // A limit below the count is refused; at or above it, set; none, removed.
+    let err = t.transact(tally(Tally::Limit(Some(1)))).await.unwrap_err();
+    assert_eq!(err, TableError::ConditionFailed(vec![0]));
+    t.transact(tally(Tally::Limit(Some(3)))).await.unwrap();
+    t.transact(tally(Tally::Take)).await.unwrap();
+    t.transact(tally(Tally::Limit(None))).await.unwrap();
+    t.transact(tally(Tally::Take)).await.unwrap();
+    let counted = t.get(&key).await.unwrap().unwrap();
+    assert_eq!(counted.attrs["count"], json!(4));
+    assert!(!counted.attrs.contains_key("limit"));
+    for _ in 0..4 {
+        t.transact(tally(Tally::Release)).await.unwrap();
+    }
+    let err = t.transact(tally(Tally::Release)).await.unwrap_err();
+    assert_eq!(err, TableError::ConditionFailed(vec![0]), "never below 0");
+    assert_eq!(t.get(&key).await.unwrap().unwrap().attrs["count"], json!(0));
+}
+
+async fn twenty_racing_takes_of_the_last_five_seats_take_exactly_five(store: &TestStore) {
+    let key = Key::new("P", "SEATS");
+    put(
+        store.table.as_ref(),
+        item("P", "SEATS", json!({"count": 45, "limit": 50})),
+    )
+    .await;
+    let mut racers = Vec::new();
+    for n in 0..20 {
+        let table = Arc::clone(&store.table);
+        let key = key.clone();
+        racers.push(tokio::spawn(async move {
+            let claim = item("P", &format!("CLAIM#{n}"), json!({}));
+            table
+                .transact(vec![
+                    Write::tally(key, Tally::Take),
+                    Write::put(claim, Condition::MustNotExist),
+                ])
+                .await
+        }));
+    }
+    let mut won = 0;
+    for racer in racers {
+        match racer.await.unwrap() {
+            Ok(()) => won += 1,
+            Err(TableError::ConditionFailed(_) | TableError::Conflict) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(won, 5);
+    let counter = store.table.get(&key).await.unwrap().unwrap();
+    assert_eq!(counter.attrs["count"], json!(50));
+    let claims = query_all(store.table.as_ref(), Query::partition("P").prefix("CLAIM#"))
+        .await
+        .unwrap();
+    assert_eq!(claims.len(), 5, "the losers wrote nothing");
+}
 
 fn item(pk: &str, sk: &str, body: Value) -> Item {
     Item::from_body(Key::new(pk, sk), 1, &body).expect("object body")

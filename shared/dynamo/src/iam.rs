@@ -13,6 +13,7 @@ pub enum Access {
     Put,
     Delete,
     Check,
+    Update,
 }
 
 /// Whether a query read the table or its index (a different IAM resource).
@@ -38,6 +39,7 @@ impl Access {
             Write::Put { .. } => Access::Put,
             Write::Delete { .. } => Access::Delete,
             Write::Check { .. } => Access::Check,
+            Write::Tally { .. } => Access::Update,
         })
     }
 
@@ -50,6 +52,7 @@ impl Access {
             Access::Put => "dynamodb:PutItem",
             Access::Delete => "dynamodb:DeleteItem",
             Access::Check => "dynamodb:ConditionCheckItem",
+            Access::Update => "dynamodb:UpdateItem",
         }
     }
 

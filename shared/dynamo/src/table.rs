@@ -5,10 +5,11 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem,
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem, Update,
 };
 use roster_domain::ports::table::{
-    Condition, Item, Key, Page, Query, Source, Table, TableError, Write, check_transaction, schema,
+    Condition, Item, Key, Page, Query, Source, Table, TableError, Tally, Write, check_transaction,
+    counter, schema,
 };
 
 use crate::codec::{
@@ -112,6 +113,21 @@ impl DynamoTable {
                     .map_err(|e| single_error(e, |e| e.is_conditional_check_failed_exception()))
             }
             Write::Check { .. } => self.send_transaction(std::slice::from_ref(write)).await,
+            Write::Tally { key, change } => {
+                let update = TallyUpdate::of(*change);
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(key)))
+                    .update_expression(update.update)
+                    .condition_expression(update.condition)
+                    .set_expression_attribute_names(Some(update.names()))
+                    .set_expression_attribute_values(Some(update.values()))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| single_error(e, |e| e.is_conditional_check_failed_exception()))
+            }
         }
     }
 
@@ -149,6 +165,18 @@ impl DynamoTable {
                     .set_expression_attribute_values(expr.values())
                     .build();
                 TransactWriteItem::builder().condition_check(check.map_err(build_error)?)
+            }
+            Write::Tally { key, change } => {
+                let tally = TallyUpdate::of(*change);
+                let update = Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(key)))
+                    .update_expression(tally.update)
+                    .condition_expression(tally.condition)
+                    .set_expression_attribute_names(Some(tally.names()))
+                    .set_expression_attribute_values(Some(tally.values()))
+                    .build();
+                TransactWriteItem::builder().update(update.map_err(build_error)?)
             }
         };
         Ok(built.build())
@@ -314,6 +342,71 @@ impl ConditionExpr {
     fn values(&self) -> Option<Attributes> {
         self.version
             .map(|v| HashMap::from([(":version".to_owned(), AttributeValue::N(v.to_string()))]))
+    }
+}
+
+/// A counter change as an `UpdateItem`: `ADD` for the count (no read first), with the
+/// condition [`roster_domain::ports::table::tally_holds`] states, written as an expression.
+struct TallyUpdate {
+    update: &'static str,
+    condition: &'static str,
+    limit: Option<u64>,
+}
+
+impl TallyUpdate {
+    fn of(change: Tally) -> Self {
+        match change {
+            Tally::Take => Self {
+                update: "ADD #count :one, #version :one",
+                condition: "attribute_exists(#count) AND \
+                            (attribute_not_exists(#limit) OR #count < #limit)",
+                limit: None,
+            },
+            Tally::Release => Self {
+                update: "ADD #count :minus_one, #version :one",
+                condition: "#count > :zero",
+                limit: None,
+            },
+            Tally::Limit(Some(limit)) => Self {
+                update: "SET #limit = :limit ADD #version :one",
+                condition: "#count <= :limit",
+                limit: Some(limit),
+            },
+            Tally::Limit(None) => Self {
+                update: "REMOVE #limit ADD #version :one",
+                condition: "attribute_exists(#count)",
+                limit: None,
+            },
+        }
+    }
+
+    fn names(&self) -> HashMap<String, String> {
+        let mut names = HashMap::from([
+            ("#count".to_owned(), counter::COUNT.to_owned()),
+            ("#version".to_owned(), schema::VERSION.to_owned()),
+        ]);
+        if self.update.contains("#limit") || self.condition.contains("#limit") {
+            names.insert("#limit".to_owned(), counter::LIMIT.to_owned());
+        }
+        names
+    }
+
+    /// Only the values the expressions use: DynamoDB refuses unused ones.
+    fn values(&self) -> Attributes {
+        let text = format!("{} {}", self.update, self.condition);
+        let mut values = Attributes::new();
+        let mut add = |name: &str, n: i64| {
+            if text.contains(name) {
+                values.insert(name.to_owned(), AttributeValue::N(n.to_string()));
+            }
+        };
+        add(":one", 1);
+        add(":minus_one", -1);
+        add(":zero", 0);
+        if let Some(limit) = self.limit {
+            values.insert(":limit".to_owned(), AttributeValue::N(limit.to_string()));
+        }
+        values
     }
 }
 

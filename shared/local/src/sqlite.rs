@@ -5,7 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use roster_domain::ports::table::{
     Condition, Cursor, IndexKey, Item, Key, MAX_PAGE_BYTES, Page, Query, Source, Table, TableError,
-    Write, check_transaction,
+    Tally, Write, check_transaction, counter, tally_holds,
 };
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -113,11 +113,27 @@ impl Table for SqliteTable {
                 .map_err(sql_error)?;
             let mut failed = Vec::new();
             for (i, write) in writes.iter().enumerate() {
-                if let Some(condition) = write.condition() {
-                    let version = current_version(&tx, write.key()).map_err(sql_error)?;
-                    if !holds(condition, version) {
-                        failed.push(i);
+                let ok = match write {
+                    Write::Tally { key, change } => {
+                        let counter = read_item(&tx, key).map_err(sql_error)?;
+                        counter.is_some_and(|c| {
+                            let (count, limit) = tally_of(&c);
+                            tally_holds(*change, count, limit)
+                        })
                     }
+                    Write::Put { .. } | Write::Delete { .. } | Write::Check { .. } => {
+                        match write.condition() {
+                            Some(condition) => {
+                                let version =
+                                    current_version(&tx, write.key()).map_err(sql_error)?;
+                                holds(condition, version)
+                            }
+                            None => true,
+                        }
+                    }
+                };
+                if !ok {
+                    failed.push(i);
                 }
             }
             if !failed.is_empty() {
@@ -174,8 +190,40 @@ fn apply(conn: &Connection, write: &Write) -> rusqlite::Result<()> {
                 .execute(params![key.pk, key.sk])?;
         }
         Write::Check { .. } => {}
+        Write::Tally { key, change } => {
+            let Some(mut counter) = read_item(conn, key)? else {
+                return Ok(());
+            };
+            let (count, _) = tally_of(&counter);
+            match change {
+                Tally::Take => {
+                    counter
+                        .attrs
+                        .insert(counter::COUNT.into(), (count + 1).into());
+                }
+                Tally::Release => {
+                    counter
+                        .attrs
+                        .insert(counter::COUNT.into(), count.saturating_sub(1).into());
+                }
+                Tally::Limit(Some(limit)) => {
+                    counter.attrs.insert(counter::LIMIT.into(), (*limit).into());
+                }
+                Tally::Limit(None) => {
+                    counter.attrs.remove(counter::LIMIT);
+                }
+            }
+            counter.version += 1;
+            apply(conn, &Write::put(counter, None))?;
+        }
     }
     Ok(())
+}
+
+/// A counter item's count and limit.
+fn tally_of(item: &Item) -> (u64, Option<u64>) {
+    let number = |name: &str| item.attrs.get(name).and_then(Value::as_u64);
+    (number(counter::COUNT).unwrap_or(0), number(counter::LIMIT))
 }
 
 const COLUMNS: &str = "pk, sk, version, gsi1pk, gsi1sk, expires_at, attrs";

@@ -137,6 +137,27 @@ pub enum Condition {
     VersionIs(u64),
 }
 
+/// The attributes of a counter item (see [`Tally`]).
+pub mod counter {
+    pub const COUNT: &str = "count";
+    pub const LIMIT: &str = "limit";
+}
+
+/// A change to a counter item, made where the item is stored with no read before it, so
+/// concurrent changes all count (DynamoDB's `ADD` under a condition). A counter item holds
+/// [`counter::COUNT`] and, when it has one, [`counter::LIMIT`]; it is created by an ordinary
+/// put. Each change bumps the item's version. Every change fails its transaction (as a failed
+/// condition) when the counter does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    /// `count + 1`, unless the count has reached the limit.
+    Take,
+    /// `count − 1`, unless the count is 0.
+    Release,
+    /// Sets the limit (`None` removes it), unless the count is above it.
+    Limit(Option<u64>),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
     Put {
@@ -149,6 +170,8 @@ pub enum Write {
     },
     /// Writes nothing; fails the transaction unless the condition holds.
     Check { key: Key, condition: Condition },
+    /// Changes a counter item in place; its condition is the change's own (see [`Tally`]).
+    Tally { key: Key, change: Tally },
 }
 
 impl Write {
@@ -170,17 +193,24 @@ impl Write {
         Self::Check { key, condition }
     }
 
+    pub fn tally(key: Key, change: Tally) -> Self {
+        Self::Tally { key, change }
+    }
+
     pub fn key(&self) -> &Key {
         match self {
             Self::Put { item, .. } => &item.key,
-            Self::Delete { key, .. } | Self::Check { key, .. } => key,
+            Self::Delete { key, .. } | Self::Check { key, .. } | Self::Tally { key, .. } => key,
         }
     }
 
+    /// The write's condition on the item's existence or version; a tally's condition is on
+    /// its counter instead (see [`Tally`]).
     pub fn condition(&self) -> Option<Condition> {
         match self {
             Self::Put { condition, .. } | Self::Delete { condition, .. } => *condition,
             Self::Check { condition, .. } => Some(*condition),
+            Self::Tally { .. } => None,
         }
     }
 }
@@ -348,11 +378,23 @@ pub fn check_transaction(writes: &[Write]) -> Result<(), TableError> {
                 write.key()
             )));
         }
-        if let Write::Put { item, .. } = write {
-            check_item(item)?;
+        match write {
+            Write::Put { item, .. } => check_item(item)?,
+            Write::Delete { .. } | Write::Check { .. } | Write::Tally { .. } => {}
         }
     }
     Ok(())
+}
+
+/// Whether `change` may be made to a counter now at `count` with `limit`; what both adapters
+/// check (DynamoDB in its condition expression, SQLite in its transaction).
+pub fn tally_holds(change: Tally, count: u64, limit: Option<u64>) -> bool {
+    match change {
+        Tally::Take => limit.is_none_or(|limit| count < limit),
+        Tally::Release => count > 0,
+        Tally::Limit(Some(limit)) => count <= limit,
+        Tally::Limit(None) => true,
+    }
 }
 
 fn check_item(item: &Item) -> Result<(), TableError> {
