@@ -37,6 +37,9 @@ enum Command {
     /// Users of one account.
     #[command(subcommand)]
     User(commands::user::UserCommand),
+    /// The Owner of an account: `transfer` is the one way ownership moves.
+    #[command(subcommand)]
+    Owner(commands::owner::OwnerCommand),
     /// Serve the HTTP API locally (the same routes and handlers as the Lambda functions).
     Serve(commands::serve::Serve),
     /// Print a token for a user, for `roster serve`.
@@ -78,6 +81,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Account(command) => command.run(&context).await,
             Command::User(command) => command.run(&context).await,
+            Command::Owner(command) => command.run(&context).await,
             Command::Serve(command) => command.run(&context).await,
             Command::Token(command) => command.run(&context).await,
             Command::Mail(command) => command.run(&context).await,

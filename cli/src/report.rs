@@ -12,6 +12,9 @@ pub enum CliError {
     /// A roster file with problems, each already printed.
     #[error("{0} problem(s) in the roster file")]
     Invalid(usize),
+    /// A change that needs `--confirm` was only described; exit code 1.
+    #[error("nothing was changed: --confirm was not given")]
+    NotConfirmed,
     /// `plan` found changes; exit code 2, nothing else to say.
     #[error("changes are present")]
     ChangesPresent,

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod mail;
+pub mod owner;
 pub mod roster;
 pub mod serve;
 pub mod store;

@@ -212,8 +212,10 @@ pub fn plan_account(desired: &DesiredAccount, live: &LiveAccount) -> AccountPlan
             plan.blocked.push(Blocked {
                 subject: format!("owner {}", desired.owner),
                 reason: format!(
-                    "the account's Owner is {}; ownership moves only with `roster owner transfer`",
-                    owner.email
+                    "the account's Owner is {}; ownership moves only with `roster owner transfer --account {} --to {} --confirm`",
+                    owner.email,
+                    desired.id,
+                    desired.owner
                 ),
             });
         }

@@ -15,6 +15,7 @@ mod invitations;
 mod notices;
 mod oncall;
 mod out_of_office;
+mod ownership;
 mod passwords;
 mod profile;
 pub(crate) mod records;
@@ -37,6 +38,7 @@ pub use idempotency::{
 pub use invitations::{Delivery, RetryReport};
 pub use oncall::OnCall;
 pub use out_of_office::{CoverInput, OutOfOfficeInput};
+pub use ownership::OwnershipMove;
 pub use passwords::PasswordResetInput;
 pub use profile::{PreferencesPatch, ReminderInput, UserPatchInput};
 pub use roles::{BulkAssignInput, BulkOutcome, MAX_BULK_USERS, RoleInput};
