@@ -126,7 +126,7 @@ async fn daily_shift(
     };
     for user in members {
         roster
-            .put_member(&acme(), group.id.as_str(), user.id.as_str(), &primary)
+            .put_member(&acme(), &group.id, &user.id, &primary)
             .await
             .unwrap();
     }

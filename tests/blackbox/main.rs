@@ -2,6 +2,7 @@
 
 mod access_matrix;
 mod audit_log;
+mod big_groups;
 mod budgets;
 mod calendar;
 mod cli;
@@ -9,6 +10,7 @@ mod conformance;
 mod contract_files;
 mod faults;
 mod groups_shifts;
+mod holes;
 mod http_contract;
 mod idempotency;
 mod infra;

@@ -13,7 +13,7 @@ use roster_dynamo::iam::Access;
 use roster_tests::observe::{ObservedMailer, ObservedTable, Requests, Seen};
 use roster_tests::{TestStore, reset_token_in};
 
-use crate::access_matrix::{CALLERS, Caller, matrix, prepare};
+use crate::access_matrix::{CALLERS, Caller, Row, matrix, prepare, variants};
 use crate::world::{Person, World};
 
 /// What one run of an operation touched.
@@ -57,15 +57,25 @@ pub(crate) async fn every_route(keyed: bool) -> Vec<Observation> {
     let seen = Seen::default();
     let app = App::new(observed_roster(&store, &seen));
     let mut observations = Vec::new();
-    let mut runs: Vec<(&str, bool)> = matrix().iter().map(|r| (r.operation, false)).collect();
-    runs.push(("resend-invite", true));
-    for (operation, queued_first) in runs {
-        let row = matrix()
+    // Every row once; a resend whose first send failed; and the variants of the matrix.
+    let mut runs: Vec<(String, Row, bool)> = matrix()
+        .into_iter()
+        .map(|r| (r.operation.to_owned(), r, false))
+        .collect();
+    let resend = matrix()
+        .into_iter()
+        .find(|r| r.operation == "resend-invite")
+        .unwrap();
+    runs.push(("resend-invite (first send failed)".into(), resend, true));
+    runs.extend(
+        variants()
             .into_iter()
-            .find(|r| r.operation == operation)
-            .unwrap();
+            .map(|(label, row)| (label.to_owned(), row, false)),
+    );
+    for (label, row, queued_first) in runs {
+        let operation = row.operation;
         let route = routes().iter().find(|r| r.operation == operation).unwrap();
-        let name = format!("observed-{operation}-{queued_first}");
+        let name = format!("observed-{}", label.replace([' ', '(', ')'], "-"));
         store.mail.fail(queued_first);
         let target = w.new_target(&name).await;
         store.mail.fail(false);
@@ -110,11 +120,7 @@ pub(crate) async fn every_route(keyed: bool) -> Vec<Observation> {
         );
         let (accesses, requests) = seen.take();
         observations.push(Observation {
-            operation: if queued_first {
-                format!("{operation} (first send failed)")
-            } else {
-                operation.to_owned()
-            },
+            operation: label,
             function: route.function,
             accesses,
             requests,
@@ -142,11 +148,17 @@ pub(crate) async fn reconcile() -> Observation {
             .await
             .unwrap();
         store.mail.fail(true);
+        // Pruning a member of a group: the delete reads the user's groups (a BatchGetItem the
+        // policy must allow) and leaves them.
         let mut pruned = desired.clone();
         pruned.accounts[0].prune = true;
+        let leaving = "erin.lee@acme.example";
         pruned.accounts[0]
             .users
-            .retain(|u| u.email.as_str() != "grace.kim@acme.example");
+            .retain(|u| u.email.as_str() != leaving);
+        for group in &mut pruned.accounts[0].groups {
+            group.members.retain(|m| m.email.as_str() != leaving);
+        }
         let plan = roster.plan(&pruned).await.unwrap();
         roster
             .apply(&pruned, &plan, &ApplyOptions::default())

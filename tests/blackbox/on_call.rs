@@ -30,28 +30,6 @@ fn acme() -> Actor {
     Actor::Operator(AccountId::parse("acme").unwrap())
 }
 
-/// A group made by the admin, with `members` as (person, roles).
-async fn group(w: &World, name: &str, members: &[(&Person, Value)]) -> String {
-    let made = w
-        .call(
-            Method::POST,
-            "/groups",
-            &w.admin,
-            Some(json!({"name": format!("{name} {}", w.tag)})),
-        )
-        .await;
-    assert_eq!(made.status, 201, "{}", made.text);
-    let id = made.json["id"].as_str().unwrap().to_owned();
-    for (person, roles) in members {
-        let path = format!("/groups/{id}/members/{}", person.id);
-        let put = w
-            .call(Method::PUT, &path, &w.admin, Some(roles.clone()))
-            .await;
-        assert_eq!(put.status, 201, "{}", put.text);
-    }
-    id
-}
-
 /// A shift made by the admin: `201`, or the test fails.
 async fn create_shift(w: &World, group: &str, body: Value) -> roster_tests::Reply {
     let path = format!("/groups/{group}/shifts");
@@ -78,7 +56,9 @@ async fn a_daily_new_york_shift_is_on_call_at_nine_new_york_time_in_january_and_
 ) {
     let w = World::new(store).await;
     let carl = &w.basic;
-    let g = group(&w, "Database Atlanta", &[(carl, json!({"primary": true}))]).await;
+    let g = w
+        .group("Database Atlanta", &[(carl, json!({"primary": true}))])
+        .await;
     let shift = json!({"name": "Days", "starts_at": "2027-01-04T09:00", "time_zone": "America/New_York",
                        "duration_minutes": 480, "repeat": "daily", "user_ids": [carl.id]});
     let made = create_shift(&w, &g, shift).await;
@@ -145,7 +125,7 @@ async fn a_daily_new_york_shift_is_on_call_at_nine_new_york_time_in_january_and_
 async fn a_shift_start_is_a_local_time_whose_offset_must_agree_with_its_zone(store: &TestStore) {
     let w = World::new(store).await;
     let carl = &w.basic;
-    let g = group(&w, "Zones", &[(carl, json!({"primary": true}))]).await;
+    let g = w.group("Zones", &[(carl, json!({"primary": true}))]).await;
     let create = |body: Value| {
         let path = format!("/groups/{g}/shifts");
         let w = &w;
@@ -246,16 +226,16 @@ async fn an_absent_member_is_replaced_by_their_cover_for_the_group_or_listed_unr
         w.new_target("ben").await,
         w.new_target("dee").await,
     );
-    let g = group(
-        &w,
-        "Payments",
-        &[
-            (&ann, json!({"primary": true})),
-            (&bob, json!({"secondary": true})),
-        ],
-    )
-    .await;
-    let other = group(&w, "Other", &[(&bob, json!({"primary": true}))]).await;
+    let g = w
+        .group(
+            "Payments",
+            &[
+                (&ann, json!({"primary": true})),
+                (&bob, json!({"secondary": true})),
+            ],
+        )
+        .await;
+    let other = w.group("Other", &[(&bob, json!({"primary": true}))]).await;
     let shift = json!({"name": "All day", "starts_at": "2027-01-01T00:00", "duration_minutes": 1440,
                        "repeat": "daily", "user_ids": [ann.id, bob.id]});
     let made = create_shift(&w, &g, shift).await;
@@ -308,7 +288,7 @@ async fn an_absent_member_is_replaced_by_their_cover_for_the_group_or_listed_unr
 async fn a_shift_stored_before_time_zones_keeps_its_utc_meaning(store: &TestStore) {
     let w = World::new(store).await;
     let carl = &w.basic;
-    let g = group(&w, "Legacy", &[(carl, json!({"primary": true}))]).await;
+    let g = w.group("Legacy", &[(carl, json!({"primary": true}))]).await;
     // A shift item as the previous release wrote it: an instant, no zone, no local time.
     let shift_id = ShiftId::from_ulid(ulid::Ulid::generate());
     let group_id = GroupId::parse(&g).unwrap();

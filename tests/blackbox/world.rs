@@ -129,18 +129,62 @@ impl World {
             .add_contact(&acme, &user.id, &contact)
             .await
             .unwrap();
-        let token = self
-            .jwt
-            .issue(
-                "acme",
-                user.id.as_str(),
-                jiff::SignedDuration::from_hours(1),
-            )
+        Person {
+            id: user.id.to_string(),
+            token: self.token_for(&user.id),
+        }
+    }
+
+    /// A fresh user of acme with `roles` (none for a non-standard `user_type`), and their token.
+    pub async fn person(&self, name: &str, user_type: &str, roles: &[&str]) -> Person {
+        let acme = Actor::Operator(AccountId::parse("acme").unwrap());
+        let input = NewUserInput {
+            email: Some(self.email(name)),
+            first_name: Some(name.into()),
+            last_name: Some("Person".into()),
+            user_type: Some(user_type.into()),
+            roles: (!roles.is_empty()).then(|| roles.iter().map(|r| (*r).to_owned()).collect()),
+            ..Default::default()
+        };
+        let (user, _) = self
+            .roster
+            .create_user(&acme, &input, ManagedBy::Api)
+            .await
             .unwrap();
         Person {
             id: user.id.to_string(),
-            token,
+            token: self.token_for(&user.id),
         }
+    }
+
+    /// A group made by the admin over HTTP (its name tagged for this test), with `members` as
+    /// (person, their roles in it); its id.
+    pub async fn group(&self, name: &str, members: &[(&Person, Value)]) -> String {
+        let made = self
+            .call(
+                Method::POST,
+                "/groups",
+                &self.admin,
+                Some(json!({"name": format!("{name} {}", self.tag)})),
+            )
+            .await;
+        assert_eq!(made.status, 201, "{}", made.text);
+        let id = made.json["id"].as_str().unwrap().to_owned();
+        for (person, roles) in members {
+            let path = format!("/groups/{id}/members/{}", person.id);
+            let put = self
+                .call(Method::PUT, &path, &self.admin, Some(roles.clone()))
+                .await;
+            assert_eq!(put.status, 201, "{}", put.text);
+        }
+        id
+    }
+
+    /// A token for `user` of acme, good for an hour.
+    fn token_for(&self, user: &UserId) -> String {
+        self.jwt
+            .issue("acme", user.as_str(), jiff::SignedDuration::from_hours(1))
+            .unwrap()
     }
 
     /// The stored user, read past the API.

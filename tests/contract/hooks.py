@@ -5,8 +5,9 @@ Idempotency-Key and the second is rightly refused with 422. Whether a key was us
 no schema can describe: every well-formed key is made unique here, and tests/blackbox/idempotency.rs
 covers replays and reuse. Malformed keys are left alone, so their 400s are still tested.
 
-The run's own user is never deleted (`ROSTER_SELF_ID`): an admin may delete themself, after which
-every later request is rightly 401 and the run would stop testing anything else.
+The run's own user is never deleted nor deactivated (`ROSTER_SELF_ID`): an admin may do either to
+themself, after which every later request is rightly 401 and the run would stop testing anything
+else.
 """
 
 import os
@@ -29,6 +30,12 @@ def before_call(ctx, case, **kwargs):
 
 @schemathesis.hook
 def filter_case(ctx, case):
-    deletes_a_user = case.method.upper() == "DELETE" and case.path == "/users/{id}"
+    on_a_user = case.path == "/users/{id}"
     target = str((case.path_parameters or {}).get("id", "")).upper()
-    return not (deletes_a_user and target == SELF_ID)
+    if not on_a_user or target != SELF_ID:
+        return True
+    method = case.method.upper()
+    switches_off = (
+        method == "PATCH" and isinstance(case.body, dict) and case.body.get("active") is False
+    )
+    return not (method == "DELETE" or switches_off)

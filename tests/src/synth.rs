@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use roster_domain::entities::{
-    Account, ContactMethod, Group, GroupRef, ManagedBy, Membership, User, UserStatus,
+    Account, ContactMethod, Group, ManagedBy, Membership, User, UserStatus,
 };
 use roster_domain::ports::table::{Condition, Table, Write};
 use roster_domain::reconcile::{DesiredAccount, LiveAccount};
@@ -25,6 +25,7 @@ pub fn live_from(desired: &DesiredAccount) -> LiveAccount {
             id: GroupId::from_ulid(id()),
             name: g.name.clone(),
             created_at: now,
+            deleting: false,
             version: 1,
         })
         .collect();
@@ -92,13 +93,7 @@ pub fn live_from(desired: &DesiredAccount) -> LiveAccount {
             let Some(user) = users.iter_mut().find(|u| u.email == member.email) else {
                 continue;
             };
-            user.member_of.insert(
-                group.id.clone(),
-                GroupRef {
-                    name: group.name.clone(),
-                    roles: member.roles,
-                },
-            );
+            user.member_of.insert(group.id.clone(), member.roles);
             memberships.push(Membership {
                 group_id: group.id.clone(),
                 user_id: user.id.clone(),
@@ -212,7 +207,7 @@ pub fn rota(members: usize, shifts: usize, per_shift: usize) -> LiveAccount {
             manager: n % 10 == 3,
         };
         if let Some(g) = live.users[n].member_of.get_mut(&group) {
-            g.roles = membership.roles;
+            *g = membership.roles;
         }
     }
     const ZONES: [&str; 4] = [

@@ -5,7 +5,30 @@ use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use crate::problem::ApiError;
+use roster_domain::values::{GroupId, ShiftId, UserId};
 use roster_domain::{DomainError, FieldError};
+
+/// An id a path may carry. One that does not parse names nothing: `404`, as another account's
+/// id would be.
+pub trait PathId: Sized {
+    const ENTITY: &'static str;
+    fn parse_path(raw: &str) -> Option<Self>;
+}
+
+macro_rules! path_id {
+    ($ty:ty, $entity:literal) => {
+        impl PathId for $ty {
+            const ENTITY: &'static str = $entity;
+            fn parse_path(raw: &str) -> Option<Self> {
+                <$ty>::parse(raw).ok()
+            }
+        }
+    };
+}
+
+path_id!(UserId, "user");
+path_id!(GroupId, "group");
+path_id!(ShiftId, "shift");
 
 /// Bodies over this are refused with `400` before they are parsed.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -32,6 +55,12 @@ impl Input {
             .iter()
             .find(|(n, _)| *n == name)
             .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The path parameter `name` as an id: parsed at the edge, so use cases take typed ids.
+    pub fn id<T: PathId>(&self, name: &str) -> Result<T, DomainError> {
+        let raw = self.param(name);
+        T::parse_path(raw).ok_or_else(|| DomainError::not_found(T::ENTITY, raw))
     }
 
     pub fn query(&self, name: &str) -> Option<&str> {

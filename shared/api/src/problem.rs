@@ -49,9 +49,19 @@ pub struct Problem {
     pub errors: Vec<roster_domain::FieldError>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_right: Option<&'static str>,
-    /// The shifts a user must first be taken off (deleting them, leaving a group).
+    /// What a refused change would leave without its person, by kind (deleting a user,
+    /// removing a member).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub shifts: Vec<roster_domain::ShiftOnDuty>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<roster_domain::GroupWithoutResponder>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub covering: Vec<roster_domain::CoverHeld>,
+    /// The account's seats and how many are held, when they are all held.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seats: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used: Option<u64>,
 }
 
 impl ApiError {
@@ -68,6 +78,10 @@ impl ApiError {
             errors: Vec::new(),
             missing_right: None,
             shifts: Vec::new(),
+            groups: Vec::new(),
+            covering: Vec::new(),
+            seats: None,
+            used: None,
         };
         match self {
             Self::BadRequest(detail) => problem(
@@ -159,6 +173,10 @@ fn domain_problem(e: &DomainError) -> Problem {
         errors: Vec::new(),
         missing_right: None,
         shifts: Vec::new(),
+        groups: Vec::new(),
+        covering: Vec::new(),
+        seats: None,
+        used: None,
     };
     match e {
         DomainError::Validation(errors) => Problem {
@@ -177,9 +195,24 @@ fn domain_problem(e: &DomainError) -> Problem {
             errors: fields.clone(),
             ..base("/problems/conflict", "Conflict", StatusCode::CONFLICT)
         },
-        DomainError::OnShifts { shifts, .. } => Problem {
-            shifts: shifts.clone(),
-            ..base("/problems/on-shifts", "Conflict", StatusCode::CONFLICT)
+        DomainError::WouldLeaveHoles { holes, .. } => Problem {
+            shifts: holes.shifts.clone(),
+            groups: holes.groups.clone(),
+            covering: holes.covering.clone(),
+            ..base(
+                "/problems/would-leave-holes",
+                "Conflict",
+                StatusCode::CONFLICT,
+            )
+        },
+        DomainError::SeatsExhausted { seats, used } => Problem {
+            seats: Some(*seats),
+            used: Some(*used),
+            ..base(
+                "/problems/seats-exhausted",
+                "Seats exhausted",
+                StatusCode::CONFLICT,
+            )
         },
         DomainError::PreconditionFailed { .. } => base(
             "/problems/precondition-failed",

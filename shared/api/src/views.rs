@@ -68,7 +68,12 @@ impl<'a> UserView<'a> {
             last_name: user.last_name.as_str(),
             user_type: user.user_type.id(),
             roles: user.roles.iter().copied().map(Role::id).collect(),
-            status: user.status.id(),
+            // Deactivation keeps the status the user will return to; it shows over it.
+            status: if user.deactivated {
+                "deactivated"
+            } else {
+                user.status.id()
+            },
             is_owner: user.is_owner,
             managed_by: user.managed_by.id(),
             external_id: user.external_id.as_ref().map(|e| e.as_str()),

@@ -69,7 +69,13 @@ fn account(live: &LiveAccount) -> Option<AccountSpec> {
         id: account.id.to_string(),
         name: account.name.to_string(),
         owner: owner.email.to_string(),
-        seats: account.seats,
+        // The loader counts every standard and stakeholder user of the file against `seats`;
+        // the live count leaves out deactivated users, so a dump with some raises the limit to
+        // what the file lists rather than write a file its own loader refuses.
+        seats: account.seats.map(|seats| {
+            let listed = users.iter().filter(|u| u.user_type.takes_seat()).count();
+            seats.max(u32::try_from(listed).unwrap_or(u32::MAX))
+        }),
         prune: None,
         max_removal_ratio: None,
         groups,

@@ -1,7 +1,7 @@
 //! Who may do what (SPEC.md §2). Every use case that acts for someone asks its `Actor` first;
 //! a refusal names the right that was missing.
 
-use crate::entities::User;
+use crate::entities::{Cover, User};
 use crate::error::DomainError;
 use crate::values::{AccountId, GroupId, Role, UserId};
 
@@ -77,10 +77,16 @@ impl Actor {
         Err(forbidden(rights::READ_USERS, what))
     }
 
-    /// Reading one profile: one's own, a fellow member's of a group, or anyone's with a right
-    /// to read every user.
+    /// Reading one profile: one's own; anyone's with a right to read every user; a fellow
+    /// member's of a group one reads as a member (basic users, and a group's managers).
+    /// Sharing a group grants `send-message`, `billing-admin` and stakeholder users nothing
+    /// (SPEC.md §2).
     pub fn may_read_user(&self, target: &User) -> Result<(), DomainError> {
-        if self.is_self(&target.id) || self.reads_every_user() || self.shares_a_group(target) {
+        let fellow = target
+            .member_of
+            .keys()
+            .any(|group| self.reads_as_member(group));
+        if self.is_self(&target.id) || self.reads_every_user() || fellow {
             return Ok(());
         }
         Err(forbidden(
@@ -89,18 +95,23 @@ impl Actor {
         ))
     }
 
-    fn shares_a_group(&self, target: &User) -> bool {
-        self.caller().is_some_and(|c| {
-            c.user
-                .member_of
-                .keys()
-                .any(|group| target.member_of.contains_key(group))
-        })
+    /// Whether membership of `group` lets the caller read it and its members: for members
+    /// holding `basic`, and for the group's managers whatever their role.
+    fn reads_as_member(&self, group: &GroupId) -> bool {
+        self.caller()
+            .is_some_and(|c| match c.user.member_of.get(group) {
+                Some(roles) => roles.manager || c.user.roles.contains(&Role::Basic),
+                None => false,
+            })
     }
 
     fn manages(&self, group: &GroupId) -> bool {
-        self.caller()
-            .is_some_and(|c| c.user.member_of.get(group).is_some_and(|g| g.roles.manager))
+        self.caller().is_some_and(|c| {
+            c.user
+                .member_of
+                .get(group)
+                .is_some_and(|roles| roles.manager)
+        })
     }
 
     fn reads_every_group(&self) -> bool {
@@ -116,12 +127,10 @@ impl Actor {
         self.reads_every_group()
     }
 
-    /// Reading a group, its members and shifts: those who read every group, and its members.
+    /// Reading a group, its members and shifts: those who read every group, its members who
+    /// hold `basic`, and its managers.
     pub fn may_read_group(&self, group: &GroupId) -> Result<(), DomainError> {
-        let member = self
-            .caller()
-            .is_some_and(|c| c.user.member_of.contains_key(group));
-        if member || self.reads_every_group() {
+        if self.reads_as_member(group) || self.reads_every_group() {
             return Ok(());
         }
         Err(forbidden(
@@ -156,6 +165,28 @@ impl Actor {
             right: rights::MANAGE_USERS,
             message: "changing someone's out-of-office needs the app-admin role or managing one \
                       of their groups"
+                .into(),
+        })
+    }
+
+    /// Setting or removing an out-of-office entry with `cover`: the user themself and admins may
+    /// set any; a group manager only the cover for groups they manage (SPEC.md §2) — never a
+    /// cover for all of someone's groups.
+    pub fn may_set_cover(&self, target: &User, cover: &Cover) -> Result<(), DomainError> {
+        if self.is_self(&target.id) || self.is_admin() {
+            return Ok(());
+        }
+        let only_managed = match cover {
+            Cover::All(_) => false,
+            Cover::Groups(by_group) => by_group.keys().all(|g| self.manages(g)),
+        };
+        if only_managed {
+            return Ok(());
+        }
+        Err(DomainError::Forbidden {
+            right: rights::MANAGE_USERS,
+            message: "a group manager sets only the cover for the groups they manage; a cover \
+                      for other groups (or all of them) needs the app-admin role"
                 .into(),
         })
     }

@@ -37,12 +37,18 @@ pub enum DomainError {
         /// The fields the conflict is about, when it is about fields (e.g. a taken email).
         fields: Vec<FieldError>,
     },
-    /// The user is on shifts, which they must first be taken off (or handed to a replacement).
-    #[error("{user} is on {} shift(s); take them off every one first, or delete with a replacement", .shifts.len())]
-    OnShifts {
-        user: String,
-        shifts: Vec<ShiftOnDuty>,
+    /// The change would leave a shift, a group or someone's cover without the user, and
+    /// nobody in their place: every hole at once, by kind.
+    #[error("{action} would leave {holes}")]
+    WouldLeaveHoles {
+        /// What was refused, for people: "deleting user X", "removing X from group G".
+        action: String,
+        holes: Holes,
     },
+    /// Every seat of the account is held: creating or reactivating one more user who would hold
+    /// one is refused.
+    #[error("all {seats} seats of the account are in use ({used} held); free one or raise seats")]
+    SeatsExhausted { seats: u64, used: u64 },
     /// The caller's view of the entity is stale (`If-Match` / optimistic version).
     #[error("{entity} {id} has changed: expected version {expected}, found {actual}")]
     PreconditionFailed {
@@ -99,6 +105,74 @@ pub struct ShiftOnDuty {
     pub group: String,
     pub shift_id: String,
     pub shift: String,
+}
+
+/// A group that would keep members but none of them primary or secondary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupWithoutResponder {
+    pub group_id: String,
+    pub group: String,
+}
+
+/// Another user's out-of-office entry in which someone covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoverHeld {
+    /// The user who is away.
+    pub user_id: String,
+    pub user: String,
+    pub entry_id: String,
+    pub starts_at: jiff::Timestamp,
+    pub ends_at: jiff::Timestamp,
+}
+
+/// Every hole a change would leave, by kind (SPEC.md §5).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Holes {
+    /// Shifts the user is on.
+    pub shifts: Vec<ShiftOnDuty>,
+    /// Groups that would keep members but lose their last primary or secondary.
+    pub groups: Vec<GroupWithoutResponder>,
+    /// Other users' out-of-office entries (now or to come) in which the user covers.
+    pub covering: Vec<CoverHeld>,
+}
+
+impl Holes {
+    pub fn is_empty(&self) -> bool {
+        self.shifts.is_empty() && self.groups.is_empty() && self.covering.is_empty()
+    }
+}
+
+impl std::fmt::Display for Holes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if !self.shifts.is_empty() {
+            let names: Vec<String> = self
+                .shifts
+                .iter()
+                .map(|s| format!("{}/{}", s.group, s.shift))
+                .collect();
+            parts.push(format!("shifts without them ({})", names.join(", ")));
+        }
+        if !self.groups.is_empty() {
+            let names: Vec<&str> = self.groups.iter().map(|g| g.group.as_str()).collect();
+            parts.push(format!(
+                "groups with no primary or secondary member ({})",
+                names.join(", ")
+            ));
+        }
+        if !self.covering.is_empty() {
+            let names: Vec<&str> = self.covering.iter().map(|c| c.user.as_str()).collect();
+            parts.push(format!(
+                "out-of-office entries without their cover (of {})",
+                names.join(", ")
+            ));
+        }
+        write!(
+            f,
+            "{}; name a replacement, or change those first",
+            parts.join(", and ")
+        )
+    }
 }
 
 /// Collects field problems so that a request reports all of them, never only the first.

@@ -33,6 +33,19 @@ pub fn user(account: &AccountId, user: &UserId) -> Key {
     Key::new(account_pk(account), format!("{USER_PREFIX}{user}"))
 }
 
+/// Whether `key` is a user item itself (not an item kept beside a user, like its calendar
+/// pointer).
+pub fn is_user_item(key: &Key) -> bool {
+    key.sk
+        .strip_prefix(USER_PREFIX)
+        .is_some_and(|rest| !rest.contains('#'))
+}
+
+/// The account's seat counter: how many seats are held and how many there are (SPEC.md §1).
+pub fn seats(account: &AccountId) -> Key {
+    Key::new(account_pk(account), "SEATS")
+}
+
 /// Uniqueness claim on an email (case-folded), holding the user id.
 pub fn email_claim(account: &AccountId, email: &Email) -> Key {
     Key::new(account_pk(account), format!("EMAIL#{}", email.key()))

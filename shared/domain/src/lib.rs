@@ -12,4 +12,4 @@ pub mod secrets;
 pub mod usecases;
 pub mod values;
 
-pub use error::{DomainError, FieldError, ShiftOnDuty};
+pub use error::{CoverHeld, DomainError, FieldError, GroupWithoutResponder, Holes, ShiftOnDuty};

@@ -6,7 +6,6 @@ use roster_domain::usecases::ScheduleWindow;
 use roster_domain::values::parse_date;
 use roster_domain::{DomainError, FieldError};
 
-use super::users::user_id;
 use crate::app::App;
 use crate::ics;
 use crate::input::Input;
@@ -38,7 +37,7 @@ pub async fn schedule(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     let schedule = app
         .roster()
-        .schedule(&actor, &user_id(&input)?, window(&input)?)
+        .schedule(&actor, &input.id("id")?, window(&input)?)
         .await?;
     Ok(calendar(ics::render(&schedule)))
 }
@@ -55,7 +54,7 @@ pub async fn issue_token(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     let token = app
         .roster()
-        .issue_calendar_token(&actor, &user_id(&input)?)
+        .issue_calendar_token(&actor, &input.id("id")?)
         .await?;
     let path = format!("/calendars/{}.ics", token.reveal());
     let host = input
@@ -79,7 +78,7 @@ pub async fn issue_token(app: &App, input: Input) -> Reply {
 pub async fn revoke_token(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     app.roster()
-        .revoke_calendar_token(&actor, &user_id(&input)?)
+        .revoke_calendar_token(&actor, &input.id("id")?)
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }

@@ -5,7 +5,6 @@ use roster_domain::DomainError;
 use roster_domain::usecases::{ContactOrderInput, ContactPatchInput, DeviceInput, NewContactInput};
 use roster_domain::values::ContactMethodKind;
 
-use super::users::user_id;
 use crate::app::App;
 use crate::input::Input;
 use crate::routes::Reply;
@@ -13,7 +12,7 @@ use crate::views::{ContactMethodView, SequenceView, empty, json};
 
 pub async fn add(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let id = user_id(&input)?;
+    let id = input.id("id")?;
     let body: NewContactInput = input.json()?;
     let method = app.roster().add_contact(&actor, &id, &body).await?;
     Ok(json(StatusCode::CREATED, &ContactMethodView::own(&method)))
@@ -21,7 +20,7 @@ pub async fn add(app: &App, input: Input) -> Reply {
 
 pub async fn update(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let id = user_id(&input)?;
+    let id = input.id("id")?;
     let body: ContactPatchInput = input.json()?;
     let method = input.param("method");
     let user = app
@@ -41,7 +40,7 @@ pub async fn update(app: &App, input: Input) -> Reply {
 
 pub async fn remove(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let id = user_id(&input)?;
+    let id = input.id("id")?;
     app.roster()
         .remove_contact(&actor, &id, input.param("method"))
         .await?;
@@ -50,7 +49,7 @@ pub async fn remove(app: &App, input: Input) -> Reply {
 
 pub async fn reorder(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let id = user_id(&input)?;
+    let id = input.id("id")?;
     let body: ContactOrderInput = input.json()?;
     let user = app.roster().reorder_contacts(&actor, &id, &body).await?;
     Ok(json(StatusCode::OK, &SequenceView::of(&user)))
@@ -58,7 +57,7 @@ pub async fn reorder(app: &App, input: Input) -> Reply {
 
 pub async fn register_device(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let id = user_id(&input)?;
+    let id = input.id("id")?;
     let body: DeviceInput = input.json()?;
     let (method, created) = app.roster().register_device(&actor, &id, &body).await?;
     let status = if created {

@@ -2,7 +2,6 @@
 
 use http::StatusCode;
 use roster_domain::usecases::{GroupInput, MemberInput, ShiftInput};
-use roster_domain::values::{GroupId, ShiftId};
 use roster_domain::{DomainError, FieldError};
 
 use crate::app::App;
@@ -12,17 +11,6 @@ use crate::views::{
     GroupDetailView, GroupListView, GroupView, MemberListView, MemberView, MembershipView,
     OnCallView, ShiftListView, ShiftView, empty, json,
 };
-
-/// A path id that is not a group id names no group: `404`, as another account's would.
-fn group_id(input: &Input) -> Result<GroupId, DomainError> {
-    let raw = input.param("id");
-    GroupId::parse(raw).map_err(|_| DomainError::not_found("group", raw))
-}
-
-fn shift_id(input: &Input) -> Result<ShiftId, DomainError> {
-    let raw = input.param("shift_id");
-    ShiftId::parse(raw).map_err(|_| DomainError::not_found("shift", raw))
-}
 
 /// `?at=` as an instant; absent means now.
 fn at(input: &Input) -> Result<Option<jiff::Timestamp>, DomainError> {
@@ -57,7 +45,7 @@ pub async fn list(app: &App, input: Input) -> Reply {
 
 pub async fn get(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let (detail, members) = app.roster().get_group(&actor, input.param("id")).await?;
+    let (detail, members) = app.roster().get_group(&actor, &input.id("id")?).await?;
     let mut shifts: Vec<_> = detail.shifts.iter().collect();
     shifts.sort_by_key(|s| (s.starts_at(), s.id.clone()));
     let view = GroupDetailView {
@@ -73,20 +61,20 @@ pub async fn rename(app: &App, input: Input) -> Reply {
     let body: GroupInput = input.json()?;
     let group = app
         .roster()
-        .rename_group(&actor, input.param("id"), &body)
+        .rename_group(&actor, &input.id("id")?, &body)
         .await?;
     Ok(json(StatusCode::OK, &GroupView::of(&group)))
 }
 
 pub async fn delete(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    app.roster().delete_group(&actor, input.param("id")).await?;
+    app.roster().delete_group(&actor, &input.id("id")?).await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
 pub async fn list_members(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let members = app.roster().list_members(&actor, input.param("id")).await?;
+    let members = app.roster().list_members(&actor, &input.id("id")?).await?;
     let view = MemberListView {
         members: members.iter().map(MemberView::of).collect(),
     };
@@ -98,7 +86,7 @@ pub async fn put_member(app: &App, input: Input) -> Reply {
     let body: MemberInput = input.json()?;
     let (membership, created) = app
         .roster()
-        .put_member(&actor, input.param("id"), input.param("user_id"), &body)
+        .put_member(&actor, &input.id("id")?, &input.id("user_id")?, &body)
         .await?;
     let status = if created {
         StatusCode::CREATED
@@ -111,14 +99,14 @@ pub async fn put_member(app: &App, input: Input) -> Reply {
 pub async fn remove_member(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     app.roster()
-        .remove_member(&actor, input.param("id"), input.param("user_id"))
+        .remove_member(&actor, &input.id("id")?, &input.id("user_id")?)
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
 pub async fn list_shifts(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let shifts = app.roster().list_shifts(&actor, &group_id(&input)?).await?;
+    let shifts = app.roster().list_shifts(&actor, &input.id("id")?).await?;
     let view = ShiftListView {
         shifts: shifts.iter().map(ShiftView::of).collect(),
     };
@@ -129,7 +117,7 @@ pub async fn get_shift(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     let shift = app
         .roster()
-        .get_shift(&actor, &group_id(&input)?, &shift_id(&input)?)
+        .get_shift(&actor, &input.id("id")?, &input.id("shift_id")?)
         .await?;
     Ok(json(StatusCode::OK, &ShiftView::of(&shift)))
 }
@@ -139,7 +127,7 @@ pub async fn create_shift(app: &App, input: Input) -> Reply {
     let body: ShiftInput = input.json()?;
     let shift = app
         .roster()
-        .create_shift(&actor, &group_id(&input)?, &body)
+        .create_shift(&actor, &input.id("id")?, &body)
         .await?;
     Ok(json(StatusCode::CREATED, &ShiftView::of(&shift)))
 }
@@ -149,7 +137,7 @@ pub async fn update_shift(app: &App, input: Input) -> Reply {
     let body: ShiftInput = input.json()?;
     let shift = app
         .roster()
-        .update_shift(&actor, &group_id(&input)?, &shift_id(&input)?, &body)
+        .update_shift(&actor, &input.id("id")?, &input.id("shift_id")?, &body)
         .await?;
     Ok(json(StatusCode::OK, &ShiftView::of(&shift)))
 }
@@ -157,7 +145,7 @@ pub async fn update_shift(app: &App, input: Input) -> Reply {
 pub async fn delete_shift(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     app.roster()
-        .delete_shift(&actor, &group_id(&input)?, &shift_id(&input)?)
+        .delete_shift(&actor, &input.id("id")?, &input.id("shift_id")?)
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
@@ -166,7 +154,7 @@ pub async fn on_call(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     let on_call = app
         .roster()
-        .on_call(&actor, &group_id(&input)?, at(&input)?)
+        .on_call(&actor, &input.id("id")?, at(&input)?)
         .await?;
     Ok(json(StatusCode::OK, &OnCallView::of(&on_call)))
 }

@@ -3,7 +3,6 @@
 use http::StatusCode;
 use roster_domain::usecases::OutOfOfficeInput;
 
-use super::users::user_id;
 use crate::app::App;
 use crate::input::Input;
 use crate::routes::Reply;
@@ -13,7 +12,7 @@ pub async fn list(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     let entries = app
         .roster()
-        .list_out_of_office(&actor, &user_id(&input)?)
+        .list_out_of_office(&actor, &input.id("id")?)
         .await?;
     let view = OutOfOfficeListView {
         out_of_office: entries.iter().map(OutOfOfficeView::of).collect(),
@@ -26,7 +25,7 @@ pub async fn add(app: &App, input: Input) -> Reply {
     let body: OutOfOfficeInput = input.json()?;
     let entry = app
         .roster()
-        .add_out_of_office(&actor, &user_id(&input)?, &body)
+        .add_out_of_office(&actor, &input.id("id")?, &body)
         .await?;
     Ok(json(StatusCode::CREATED, &OutOfOfficeView::of(&entry)))
 }
@@ -34,7 +33,7 @@ pub async fn add(app: &App, input: Input) -> Reply {
 pub async fn remove(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     app.roster()
-        .remove_out_of_office(&actor, &user_id(&input)?, input.param("entry_id"))
+        .remove_out_of_office(&actor, &input.id("id")?, input.param("entry_id"))
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }

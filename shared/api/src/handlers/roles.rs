@@ -3,7 +3,6 @@
 use http::StatusCode;
 use roster_domain::usecases::{BulkAssignInput, RoleInput};
 
-use super::users::user_id;
 use crate::app::App;
 use crate::input::Input;
 use crate::routes::Reply;
@@ -11,7 +10,7 @@ use crate::views::{BulkView, RolesView, json};
 
 pub async fn assign(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let id = user_id(&input)?;
+    let id = input.id("id")?;
     let body: RoleInput = input.json()?;
     let roles = app.roster().assign_role(&actor, &id, &body).await?;
     Ok(json(StatusCode::OK, &RolesView::of(&roles)))
@@ -19,7 +18,7 @@ pub async fn assign(app: &App, input: Input) -> Reply {
 
 pub async fn remove(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let id = user_id(&input)?;
+    let id = input.id("id")?;
     let roles = app
         .roster()
         .remove_role(&actor, &id, input.param("role"))

@@ -13,12 +13,6 @@ use crate::views::{
     DeliveryView, UserListView, UserView, decode_cursor, empty, encode_cursor, json, with_etag,
 };
 
-/// A path id that is not a user id names no user: `404`, as an id from another account would.
-pub(crate) fn user_id(input: &Input) -> Result<UserId, DomainError> {
-    let raw = input.param("id");
-    UserId::parse(raw).map_err(|_| DomainError::not_found("user", raw))
-}
-
 pub async fn create(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     let body: NewUserInput = input.json()?;
@@ -41,7 +35,7 @@ pub async fn create(app: &App, input: Input) -> Reply {
 
 pub async fn get(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let profile = app.roster().get_user(&actor, &user_id(&input)?).await?;
+    let profile = app.roster().get_user(&actor, &input.id("id")?).await?;
     Ok(with_etag(
         json(StatusCode::OK, &UserView::profile(&profile)),
         profile.user.version,
@@ -68,7 +62,7 @@ pub async fn list(app: &App, input: Input) -> Reply {
 
 pub async fn update(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
-    let id = user_id(&input)?;
+    let id = input.id("id")?;
     let if_match = input.if_match()?;
     let patch: UserPatchInput = input.json()?;
     let user = app
@@ -95,7 +89,7 @@ pub async fn delete(app: &App, input: Input) -> Reply {
         })
         .transpose()?;
     app.roster()
-        .delete_user(&actor, &user_id(&input)?, replacement.as_ref())
+        .delete_user(&actor, &input.id("id")?, replacement.as_ref())
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
@@ -104,7 +98,7 @@ pub async fn resend_invite(app: &App, input: Input) -> Reply {
     let actor = app.actor(&input).await?;
     let delivery = app
         .roster()
-        .resend_invitation(&actor, &user_id(&input)?)
+        .resend_invitation(&actor, &input.id("id")?)
         .await?;
     Ok(json(StatusCode::ACCEPTED, &DeliveryView::of(delivery)))
 }

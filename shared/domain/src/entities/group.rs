@@ -9,6 +9,10 @@ pub struct Group {
     pub id: GroupId,
     pub name: GroupName,
     pub created_at: Timestamp,
+    /// Set when a delete has begun: the group is gone for every reader, and a retried delete
+    /// finishes what an interrupted one started (members leave in batches).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleting: bool,
     /// Bumped by every membership change, so the group's rules (a primary or secondary while it
     /// has members) are checked against one consistent set of members.
     #[serde(skip)]
@@ -39,15 +43,6 @@ impl MemberRoles {
 pub struct Membership {
     pub group_id: GroupId,
     pub user_id: UserId,
-    #[serde(flatten)]
-    pub roles: MemberRoles,
-}
-
-/// What a user's record keeps of a group they belong to: its name (for `member_of`) and their
-/// roles in it (so rights like "manager of this group" need no extra read).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupRef {
-    pub name: GroupName,
     #[serde(flatten)]
     pub roles: MemberRoles,
 }

@@ -12,7 +12,7 @@ mod user;
 pub use account::Account;
 pub use audit::{AuditActor, AuditEntry, AuditTarget};
 pub use contact_method::ContactMethod;
-pub use group::{Group, GroupRef, MemberRoles, Membership};
+pub use group::{Group, MemberRoles, Membership};
 pub use out_of_office::{Cover, CoverRef, OutOfOffice};
 pub use shift::{Occurrence, Repeat, Shift, ShiftRef};
 pub use user::{ManagedBy, User, UserStatus};

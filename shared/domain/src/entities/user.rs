@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{ContactMethod, CoverRef, GroupRef, OutOfOffice, ShiftRef};
+use super::{ContactMethod, CoverRef, MemberRoles, OutOfOffice, ShiftRef};
 use crate::values::named::named_enum;
 use crate::values::{
     Email, ExternalId, GroupId, PersonName, Preferences, Reminders, Roles, UserId, UserType,
@@ -48,9 +48,11 @@ pub struct User {
     pub on_call_reminders: Reminders,
     pub status: UserStatus,
     /// The groups the user belongs to, with their roles in each: written in the same transaction
-    /// as each membership item, so the profile and the rights it implies need no extra read.
+    /// as each membership item, so the rights they imply need no extra read. Group names are not
+    /// copied here (a rename would have to rewrite every member); a profile reads them.
+    /// (Records written before kept a `name` beside the roles; it is ignored.)
     #[serde(default)]
-    pub member_of: BTreeMap<GroupId, GroupRef>,
+    pub member_of: BTreeMap<GroupId, MemberRoles>,
     /// The shifts the user is on, written in the same transaction as each shift: the delete
     /// guard and the calendar read them from here.
     #[serde(default)]

@@ -483,15 +483,13 @@ impl Run<'_> {
                 };
                 let (group, user) = (self.group_id(group)?, self.user_id(email)?);
                 roster
-                    .put_member(actor, group.as_str(), user.as_str(), &input)
+                    .put_member(actor, &group, &user, &input)
                     .await
                     .map(|_| ())
             }
             Change::RemoveMember { group, email } => {
                 let (group, user) = (self.group_id(group)?, self.user_id(email)?);
-                roster
-                    .remove_member(actor, group.as_str(), user.as_str())
-                    .await
+                roster.remove_member(actor, &group, &user).await
             }
             Change::DeleteUser { email, .. } => {
                 roster.delete_user(actor, &self.user_id(email)?, None).await

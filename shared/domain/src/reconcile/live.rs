@@ -78,8 +78,7 @@ impl Roster {
 }
 
 impl LiveAccount {
-    /// The account read from the items of its partition. Items of a user deleted a moment ago
-    /// and not yet cleaned up (memberships) are left out, as every read leaves them.
+    /// The account read from the items of its partition, as [`LiveAccount::finish`] says.
     pub fn from_items(id: &AccountId, items: &[Item]) -> Result<Self, DomainError> {
         let mut live = LiveAccount::default();
         live.add_items(&keys::account(id).sk, items)?;
@@ -108,9 +107,20 @@ impl LiveAccount {
         Ok(())
     }
 
+    /// Leaves out what every other read leaves out: memberships of users deleted a moment ago,
+    /// and groups whose delete has begun (with their members and shifts).
     fn finish(mut self) -> Self {
         let users: std::collections::HashSet<_> = self.users.iter().map(|u| u.id.clone()).collect();
-        self.memberships.retain(|m| users.contains(&m.user_id));
+        let going: std::collections::HashSet<_> = self
+            .groups
+            .iter()
+            .filter(|g| g.deleting)
+            .map(|g| g.id.clone())
+            .collect();
+        self.groups.retain(|g| !g.deleting);
+        self.memberships
+            .retain(|m| users.contains(&m.user_id) && !going.contains(&m.group_id));
+        self.shifts.retain(|s| !going.contains(&s.group_id));
         self
     }
 }

@@ -6,12 +6,14 @@ use super::Roster;
 use super::invitations::Delivery;
 use super::records::{self, claim_item};
 use super::retry::{Attempt, optimistic};
-use super::users::{NewUser, NewUserInput, claim_conflict, user_writes};
+use super::seats::{SeatRefusal, Seats, holds_seat};
+use super::transaction::{Guard, Transaction};
+use super::users::{NewUser, NewUserInput, claim_conflict, store_new_user};
 use crate::access::Actor;
 use crate::entities::{Account, AuditActor, ManagedBy, User};
 use crate::error::{DomainError, FieldErrors};
 use crate::keys;
-use crate::ports::table::{Condition, TableError, Write};
+use crate::ports::table::{Condition, Tally, Write};
 use crate::values::{AccountId, AccountName, Role, UserType};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -100,40 +102,60 @@ impl Roster {
             created_at: owner.created_at,
             version: 1,
         };
-        let mut writes = vec![
+        let seats = Seats {
+            count: u64::from(holds_seat(&owner)),
+            limit: account.seats.map(u64::from),
+        };
+        if seats.limit.is_some_and(|limit| seats.count > limit) {
+            return Err(DomainError::Validation(vec![crate::FieldError::new(
+                "seats",
+                "Seats must leave one for the Owner",
+            )]));
+        }
+        let mut tx = Transaction::new();
+        tx.push(
+            Guard::AccountTaken,
             Write::put(records::account_item(&account)?, Condition::MustNotExist),
+        );
+        tx.push(
+            Guard::AccountTaken,
+            Write::put(seats.item(&account.id)?, Condition::MustNotExist),
+        );
+        tx.push(
+            Guard::Owner,
             Write::put(
                 claim_item(keys::owner_claim(&account.id), &owner.id)?,
                 Condition::MustNotExist,
             ),
-        ];
-        writes.extend(user_writes(&account.id, &owner)?);
+        );
+        store_new_user(&mut tx, &account.id, &owner)?;
         let (entry, token, invitation) = self.new_invitation(&account.id, &owner)?;
-        writes.extend(invitation);
-        writes.push(self.audit_write(
-            &account.id,
-            AuditActor::Operator,
-            "create-account",
-            ("account", account.id.as_str()),
-            None,
-            Some(&account),
-        )?);
-        match self.table.transact(writes).await {
+        tx.extend(Guard::Stale, invitation);
+        tx.push(
+            Guard::Stale,
+            self.audit_write(
+                &account.id,
+                AuditActor::Operator,
+                "create-account",
+                ("account", account.id.as_str()),
+                None,
+                Some(&account),
+            )?,
+        );
+        match tx.commit(self.table.as_ref()).await {
             Ok(()) => {
                 let delivery = self.send_invitation(entry, &owner, &token).await?;
                 Ok((account, owner, delivery))
             }
-            Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => Err(
-                DomainError::conflict(format!("account {} already exists", account.id)),
-            ),
-            Err(TableError::ConditionFailed(failed)) if failed.contains(&1) => Err(
-                DomainError::conflict(format!("account {} already has an Owner", account.id)),
-            ),
-            Err(TableError::ConditionFailed(failed)) => {
-                let failed: Vec<usize> = failed.iter().map(|i| i - 2).collect();
-                Err(claim_conflict(&owner, &failed))
-            }
-            Err(e) => Err(e.into()),
+            Err(refused) if refused.by(Guard::AccountTaken) => Err(DomainError::conflict(format!(
+                "account {} already exists",
+                account.id
+            ))),
+            Err(refused) if refused.by(Guard::Owner) => Err(DomainError::conflict(format!(
+                "account {} already has an Owner",
+                account.id
+            ))),
+            Err(refused) => Err(claim_conflict(&owner, refused)),
         }
     }
 
@@ -159,11 +181,23 @@ impl Roster {
                 return Ok(Attempt::Done(before));
             }
             after.version += 1;
-            let writes = vec![
+            let mut tx = Transaction::new();
+            tx.push(
+                Guard::Stale,
                 Write::put(
                     records::account_item(&after)?,
                     Condition::VersionIs(before.version),
                 ),
+            );
+            if after.seats != before.seats {
+                let limit = after.seats.map(u64::from);
+                tx.push(
+                    Guard::Seats,
+                    Write::tally(keys::seats(id), Tally::Limit(limit)),
+                );
+            }
+            tx.push(
+                Guard::Stale,
                 self.audit_write(
                     id,
                     actor.audit_actor(),
@@ -172,11 +206,24 @@ impl Roster {
                     Some(&before),
                     Some(&after),
                 )?,
-            ];
-            match self.table.transact(writes).await {
+            );
+            match tx.commit(self.table.as_ref()).await {
                 Ok(()) => Ok(Attempt::Done(after)),
-                Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
-                Err(e) => Err(e.into()),
+                Err(refused) if refused.by(Guard::Stale) => Ok(Attempt::Raced),
+                Err(refused) if refused.by(Guard::Seats) => match self.seat_refusal(id).await? {
+                    SeatRefusal::Counted => Ok(Attempt::Raced),
+                    SeatRefusal::Full(DomainError::SeatsExhausted { used, .. }) => {
+                        Err(DomainError::Validation(vec![crate::FieldError::new(
+                            "seats",
+                            format!(
+                                "Seats {} is below the {used} seats in use",
+                                after.seats.unwrap_or_default()
+                            ),
+                        )]))
+                    }
+                    SeatRefusal::Full(other) => Err(other),
+                },
+                Err(refused) => Err(refused.into()),
             }
         })
         .await

@@ -59,6 +59,14 @@ pub struct Schedule {
     pub shifts: Vec<ScheduledShift>,
 }
 
+/// What one batch read brought back.
+#[derive(Default)]
+struct Batch {
+    shifts: Vec<Shift>,
+    users: Vec<User>,
+    group_names: BTreeMap<GroupId, String>,
+}
+
 #[derive(Serialize, Deserialize)]
 struct FeedPointer {
     hash: TokenHash,
@@ -132,6 +140,8 @@ impl Roster {
             .iter()
             .map(|r| keys::shift(account, &r.group_id, &r.shift_id))
             .collect();
+        let own_groups: BTreeSet<&GroupId> = user.shifts.iter().map(|r| &r.group_id).collect();
+        wanted.extend(own_groups.iter().map(|g| keys::group(account, g)));
         let people_ids: BTreeSet<&UserId> = user
             .out_of_office
             .iter()
@@ -141,33 +151,38 @@ impl Roster {
             .filter(|id| **id != user.id)
             .collect();
         wanted.extend(people_ids.iter().map(|id| keys::user(account, id)));
-        let (mut shifts, others) = self.shifts_and_users(&wanted).await?;
+        let mut read = self.read_batch(&wanted).await?;
 
-        // The shifts of the people the user covers for, in the groups they cover.
-        let covered_groups = covered_groups(&user, &others, &overlaps);
-        let read: BTreeSet<(GroupId, crate::values::ShiftId)> = shifts
+        // The shifts of the people the user covers for, in the groups they cover, and those
+        // groups' names.
+        let covered_groups = covered_groups(&user, &read.users, &overlaps);
+        let known: BTreeSet<(GroupId, crate::values::ShiftId)> = read
+            .shifts
             .iter()
             .map(|s| (s.group_id.clone(), s.id.clone()))
             .collect();
         let covered: BTreeSet<&UserId> = user.covering.iter().map(|c| &c.user_id).collect();
-        let more: Vec<Key> = others
+        let mut more: BTreeSet<Key> = read
+            .users
             .iter()
             .filter(|o| covered.contains(&o.id))
             .flat_map(|o| o.shifts.iter())
             .filter(|r| covered_groups.contains(&r.group_id))
-            .filter(|r| !read.contains(&(r.group_id.clone(), r.shift_id.clone())))
+            .filter(|r| !known.contains(&(r.group_id.clone(), r.shift_id.clone())))
             .map(|r| keys::shift(account, &r.group_id, &r.shift_id))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
             .collect();
-        shifts.extend(self.shifts_and_users(&more).await?.0);
-
-        let group_names: BTreeMap<&GroupId, String> = others
-            .iter()
-            .chain(std::iter::once(&user))
-            .flat_map(|u| u.member_of.iter())
-            .map(|(id, g)| (id, g.name.to_string()))
-            .collect();
+        more.extend(
+            covered_groups
+                .iter()
+                .filter(|g| !own_groups.contains(g))
+                .map(|g| keys::group(account, g)),
+        );
+        let second = self
+            .read_batch(&more.into_iter().collect::<Vec<_>>())
+            .await?;
+        read.shifts.extend(second.shifts);
+        read.group_names.extend(second.group_names);
+        let (shifts, others, group_names) = (read.shifts, read.users, read.group_names);
         let names: BTreeMap<&UserId, String> = others
             .iter()
             .map(|u| (&u.id, format!("{} {}", u.first_name, u.last_name)))
@@ -212,21 +227,23 @@ impl Roster {
         })
     }
 
-    /// One batch of shift and user items, told apart by their keys.
-    async fn shifts_and_users(&self, keys: &[Key]) -> Result<(Vec<Shift>, Vec<User>), DomainError> {
-        let mut shifts = Vec::new();
-        let mut users = Vec::new();
+    /// One batch of shift, user and group items, told apart by their keys.
+    async fn read_batch(&self, keys: &[Key]) -> Result<Batch, DomainError> {
+        let mut batch = Batch::default();
         if keys.is_empty() {
-            return Ok((shifts, users));
+            return Ok(batch);
         }
         for item in self.table.get_many(keys).await? {
             if item.key.sk.starts_with(keys::USER_PREFIX) {
-                users.push(records::user_from_item(&item)?);
+                batch.users.push(records::user_from_item(&item)?);
+            } else if item.key.sk.contains("#SHIFT#") {
+                batch.shifts.push(records::shift_from_item(&item)?);
             } else {
-                shifts.push(records::shift_from_item(&item)?);
+                let group = records::group_from_item(&item)?;
+                batch.group_names.insert(group.id, group.name.to_string());
             }
         }
-        Ok((shifts, users))
+        Ok(batch)
     }
 
     /// Issues the user's feed token, revoking any earlier one. The token is returned once and

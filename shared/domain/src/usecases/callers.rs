@@ -17,10 +17,14 @@ impl Roster {
         let user_id = UserId::parse(sub)
             .map_err(|_| unauthenticated("the token's sub claim is not a user id"))?;
         match self.table.get(&keys::user(&account, &user_id)).await? {
-            Some(item) => Ok(Caller {
-                account,
-                user: records::user_from_item(&item)?,
-            }),
+            Some(item) => {
+                let user = records::user_from_item(&item)?;
+                // Deactivation removes access at once (SPEC.md §1), whatever the token says.
+                if user.deactivated {
+                    return Err(unauthenticated("the token's user is deactivated"));
+                }
+                Ok(Caller { account, user })
+            }
             None => Err(unauthenticated("the token's user no longer exists")),
         }
     }

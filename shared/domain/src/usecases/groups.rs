@@ -1,19 +1,27 @@
 //! Groups and their members (SPEC.md §6). A group has members, each with any of the group-member
 //! roles primary / secondary / manager; a group with members keeps a primary or secondary.
 //! Membership lives twice, written together: the membership item under the group (the group's
-//! member list) and the entry in the user's `member_of` (their profile and rights).
+//! member list) and the roles in the user's `member_of` (their rights). Group names live on the
+//! group alone, so a rename is one write whatever the group's size; deleting a group of any
+//! size marks it deleted first (gone for every reader) and then removes its members in batches,
+//! so an interrupted delete is finished by the next.
 
 use serde::Deserialize;
 
 use super::Roster;
 use super::records::{self, decode};
 use super::retry::{Attempt, optimistic};
+use super::transaction::{Guard, Transaction};
 use crate::access::Actor;
-use crate::entities::{Group, GroupRef, MemberRoles, Membership, Shift, User};
-use crate::error::{DomainError, FieldError, FieldErrors, ShiftOnDuty};
+use crate::entities::{Group, MemberRoles, Membership, Shift, User};
+use crate::error::{DomainError, FieldError, FieldErrors, Holes, ShiftOnDuty};
 use crate::keys;
-use crate::ports::table::{Condition, Query, TableError, Write, query_all};
+use crate::ports::table::{Condition, MAX_TRANSACTION_ITEMS, Query, TableError, Write, query_all};
 use crate::values::{AccountId, GroupId, GroupName, UserId};
+
+/// Members leaving a group being deleted, per transaction: a membership delete and a profile
+/// write each, within DynamoDB's 100 items.
+const LEAVERS_PER_TRANSACTION: usize = MAX_TRANSACTION_ITEMS / 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,14 +53,6 @@ pub struct Member {
     pub roles: MemberRoles,
 }
 
-fn path_group(raw: &str) -> Result<GroupId, DomainError> {
-    GroupId::parse(raw).map_err(|_| DomainError::not_found("group", raw))
-}
-
-fn path_user(raw: &str) -> Result<UserId, DomainError> {
-    UserId::parse(raw).map_err(|_| DomainError::not_found("user", raw))
-}
-
 fn parse_name(input: &GroupInput) -> Result<GroupName, DomainError> {
     let mut errors = FieldErrors::new();
     let name = errors.required("name", "Name", input.name.as_deref(), GroupName::parse);
@@ -81,8 +81,20 @@ fn keeps_escalation<'a>(mut roles: impl Iterator<Item = &'a MemberRoles>) -> boo
 }
 
 impl Roster {
-    /// A group with its memberships and shifts, in one partition query.
+    /// A group with its memberships and shifts, in one partition query; not found once a delete
+    /// has begun.
     pub(crate) async fn load_group(
+        &self,
+        account: &AccountId,
+        id: &GroupId,
+    ) -> Result<GroupDetail, DomainError> {
+        match self.load_group_even_deleting(account, id).await? {
+            detail if detail.group.deleting => Err(DomainError::not_found("group", id.as_str())),
+            detail => Ok(detail),
+        }
+    }
+
+    async fn load_group_even_deleting(
         &self,
         account: &AccountId,
         id: &GroupId,
@@ -114,6 +126,29 @@ impl Roster {
         })
     }
 
+    /// The names of `groups` that exist (and are not being deleted), in one batch per 100.
+    pub(crate) async fn group_names<'g>(
+        &self,
+        account: &AccountId,
+        groups: impl IntoIterator<Item = &'g GroupId>,
+    ) -> Result<Vec<(GroupId, GroupName)>, DomainError> {
+        let keys: Vec<_> = groups
+            .into_iter()
+            .map(|id| keys::group(account, id))
+            .collect();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut names = Vec::with_capacity(keys.len());
+        for item in self.table.get_many(&keys).await? {
+            let group = records::group_from_item(&item)?;
+            if !group.deleting {
+                names.push((group.id, group.name));
+            }
+        }
+        Ok(names)
+    }
+
     pub async fn create_group(
         &self,
         actor: &Actor,
@@ -126,18 +161,24 @@ impl Roster {
             id: GroupId::from_ulid(self.ids.new_id()),
             name,
             created_at: self.clock.now(),
+            deleting: false,
             version: 1,
         };
-        let writes = vec![
+        let mut tx = Transaction::new();
+        tx.push(
+            Guard::Account,
             Write::check(keys::account(account), Condition::MustExist),
+        );
+        tx.push(
+            Guard::Stale,
             Write::put(
                 records::group_item(account, &group)?,
                 Condition::MustNotExist,
             ),
-            Write::put(
-                records::group_claim_item(keys::group_name_claim(account, &group.name), &group.id)?,
-                Condition::MustNotExist,
-            ),
+        );
+        tx.push(Guard::GroupName, claim_name(account, &group)?);
+        tx.push(
+            Guard::Stale,
             self.audit_write(
                 account,
                 actor.audit_actor(),
@@ -146,16 +187,14 @@ impl Roster {
                 None,
                 Some(&group),
             )?,
-        ];
-        match self.table.transact(writes).await {
+        );
+        match tx.commit(self.table.as_ref()).await {
             Ok(()) => Ok(group),
-            Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => {
+            Err(refused) if refused.by(Guard::Account) => {
                 Err(DomainError::not_found("account", account.as_str()))
             }
-            Err(TableError::ConditionFailed(failed)) if failed.contains(&2) => {
-                Err(name_taken(&group.name))
-            }
-            Err(e) => Err(e.into()),
+            Err(refused) if refused.by(Guard::GroupName) => Err(name_taken(&group.name)),
+            Err(refused) => Err(refused.into()),
         }
     }
 
@@ -183,6 +222,10 @@ impl Roster {
         let mut groups = items
             .iter()
             .map(records::group_from_item)
+            .filter(|g| match g {
+                Ok(g) => !g.deleting && actor.may_read_group(&g.id).is_ok(),
+                Err(_) => true,
+            })
             .collect::<Result<Vec<_>, _>>()?;
         groups.sort_by_key(|g| (g.name.as_str().to_lowercase(), g.id.clone()));
         Ok(groups)
@@ -192,11 +235,10 @@ impl Roster {
     pub async fn get_group(
         &self,
         actor: &Actor,
-        id: &str,
+        id: &GroupId,
     ) -> Result<(GroupDetail, Vec<Member>), DomainError> {
-        let id = path_group(id)?;
-        let detail = self.load_group(actor.account(), &id).await?;
-        actor.may_read_group(&id)?;
+        let detail = self.load_group(actor.account(), id).await?;
+        actor.may_read_group(id)?;
         let members = self.members_of(actor.account(), &detail).await?;
         Ok((detail, members))
     }
@@ -208,18 +250,14 @@ impl Roster {
         account: &AccountId,
         detail: &GroupDetail,
     ) -> Result<Vec<Member>, DomainError> {
-        let keys: Vec<_> = detail
+        let ids: Vec<UserId> = detail
             .memberships
             .iter()
-            .map(|m| keys::user(account, &m.user_id))
+            .map(|m| m.user_id.clone())
             .collect();
         let mut members: Vec<Member> = self
-            .table
-            .get_many(&keys)
+            .users(account, &ids)
             .await?
-            .iter()
-            .map(records::user_from_item)
-            .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .filter_map(|user| {
                 let roles = detail
@@ -240,139 +278,86 @@ impl Roster {
         Ok(members)
     }
 
-    /// Renames a group; its members' profiles follow.
+    /// Renames a group: one write of the group and its name claim, whatever its size (members'
+    /// profiles read the name from the group).
     pub async fn rename_group(
         &self,
         actor: &Actor,
-        id: &str,
+        id: &GroupId,
         input: &GroupInput,
     ) -> Result<Group, DomainError> {
-        let id = path_group(id)?;
         let account = actor.account();
-        let (group, members) = optimistic(|| async {
-            let detail = self.load_group(account, &id).await?;
+        optimistic(|| async {
+            let detail = self.load_group(account, id).await?;
             actor.may_manage_groups("renaming groups")?;
             let name = parse_name(input)?;
-            let before = detail.group.clone();
+            let before = detail.group;
             if name == before.name {
-                return Ok(Attempt::Done((before, Vec::new())));
+                return Ok(Attempt::Done(before));
             }
-            let mut group = before.clone();
-            group.name = name;
-            group.version += 1;
-            let mut writes = vec![Write::put(
-                records::group_item(account, &group)?,
-                Condition::VersionIs(before.version),
-            )];
-            let same_claim =
-                before.name.as_str().to_lowercase() == group.name.as_str().to_lowercase();
-            if !same_claim {
-                writes.push(Write::delete(
-                    keys::group_name_claim(account, &before.name),
-                    None,
-                ));
-                writes.push(Write::put(
-                    records::group_claim_item(
-                        keys::group_name_claim(account, &group.name),
-                        &group.id,
-                    )?,
-                    Condition::MustNotExist,
-                ));
-            }
-            writes.push(self.audit_write(
-                account,
-                actor.audit_actor(),
-                "rename-group",
-                ("group", id.as_str()),
-                Some(&before),
-                Some(&group),
-            )?);
-            match self.table.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done((group, detail.memberships))),
-                Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => {
-                    Ok(Attempt::Raced)
-                }
-                Err(TableError::ConditionFailed(_)) => Err(name_taken(&group.name)),
-                Err(e) => Err(e.into()),
-            }
-        })
-        .await?;
-        // Members' profiles carry the name: bring each up to date (its own version guards it).
-        for membership in members {
-            self.refresh_group_ref(account, &group, &membership.user_id)
-                .await?;
-        }
-        Ok(group)
-    }
-
-    async fn refresh_group_ref(
-        &self,
-        account: &AccountId,
-        group: &Group,
-        user: &UserId,
-    ) -> Result<(), DomainError> {
-        optimistic(|| async {
-            let Some(item) = self.table.get(&keys::user(account, user)).await? else {
-                return Ok(Attempt::Done(()));
+            let group = Group {
+                name,
+                version: before.version + 1,
+                ..before.clone()
             };
-            let current = records::user_from_item(&item)?;
-            let mut next = current.clone();
-            match next.member_of.get_mut(&group.id) {
-                Some(entry) if entry.name != group.name => entry.name = group.name.clone(),
-                _ => return Ok(Attempt::Done(())),
-            }
-            next.version += 1;
-            let write = Write::put(
-                records::user_item(account, &next)?,
-                Condition::VersionIs(current.version),
+            let mut tx = Transaction::new();
+            tx.push(
+                Guard::Stale,
+                Write::put(
+                    records::group_item(account, &group)?,
+                    Condition::VersionIs(before.version),
+                ),
             );
-            match self.table.transact(vec![write]).await {
-                Ok(()) => Ok(Attempt::Done(())),
-                Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
-                Err(e) => Err(e.into()),
+            if before.name.as_str().to_lowercase() != group.name.as_str().to_lowercase() {
+                tx.push(
+                    Guard::Stale,
+                    Write::delete(keys::group_name_claim(account, &before.name), None),
+                );
+                tx.push(Guard::GroupName, claim_name(account, &group)?);
+            }
+            tx.push(
+                Guard::Stale,
+                self.audit_write(
+                    account,
+                    actor.audit_actor(),
+                    "rename-group",
+                    ("group", id.as_str()),
+                    Some(&before),
+                    Some(&group),
+                )?,
+            );
+            match tx.commit(self.table.as_ref()).await {
+                Ok(()) => Ok(Attempt::Done(group)),
+                Err(refused) if refused.by(Guard::Stale) => Ok(Attempt::Raced),
+                Err(refused) if refused.by(Guard::GroupName) => Err(name_taken(&group.name)),
+                Err(refused) => Err(refused.into()),
             }
         })
         .await
     }
 
-    /// Deletes a group: refused while any of its shifts has people on it. Members leave one
-    /// by one (each leave is whole: membership and profile together), then the group goes with
-    /// its name and empty shifts in one transaction.
-    pub async fn delete_group(&self, actor: &Actor, id: &str) -> Result<(), DomainError> {
-        let id = path_group(id)?;
+    /// Deletes a group of any size: refused while any of its shifts has people on it. The group
+    /// is first marked deleted (its name freed, gone for every reader, the audit entry written),
+    /// then its members leave in batches — a membership and a profile each, many to a
+    /// transaction — and last the group goes with its shifts. Each step is safe to repeat, so a
+    /// retry after an interruption at any point finishes the delete.
+    pub async fn delete_group(&self, actor: &Actor, id: &GroupId) -> Result<(), DomainError> {
         let account = actor.account();
-        optimistic(|| async {
-            let detail = self.load_group(account, &id).await?;
+        let detail = optimistic(|| async {
+            let detail = self.load_group_even_deleting(account, id).await?;
             actor.may_manage_groups("deleting groups")?;
-            let staffed: Vec<ShiftOnDuty> = detail
-                .shifts
-                .iter()
-                .filter(|s| !s.user_ids.is_empty())
-                .map(|s| ShiftOnDuty {
-                    group_id: id.to_string(),
-                    group: detail.group.name.to_string(),
-                    shift_id: s.id.to_string(),
-                    shift: s.name.to_string(),
-                })
-                .collect();
-            if !staffed.is_empty() {
-                return Err(DomainError::Conflict {
-                    message: format!(
-                        "group {} has {} shift(s) with people on them; empty or delete them first",
-                        detail.group.name,
-                        staffed.len()
-                    ),
-                    fields: Vec::new(),
-                });
+            if detail.group.deleting {
+                return Ok(Attempt::Done(detail));
             }
-            if let Some(membership) = detail.memberships.first() {
-                self.leave(account, &detail.group, &membership.user_id)
-                    .await?;
-                return Ok(Attempt::Raced);
-            }
-            let mut writes = vec![
-                Write::delete(
-                    keys::group(account, &id),
+            refuse_staffed(&detail)?;
+            let marked = Group {
+                deleting: true,
+                version: detail.group.version + 1,
+                ..detail.group.clone()
+            };
+            let writes = vec![
+                Write::put(
+                    records::group_item(account, &marked)?,
                     Condition::VersionIs(detail.group.version),
                 ),
                 Write::delete(keys::group_name_claim(account, &detail.group.name), None),
@@ -385,12 +370,67 @@ impl Roster {
                     None,
                 )?,
             ];
-            writes.extend(
-                detail
-                    .shifts
-                    .iter()
-                    .map(|s| Write::delete(keys::shift(account, &id, &s.id), None)),
-            );
+            match self.table.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(GroupDetail {
+                    group: marked,
+                    ..detail
+                })),
+                Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await?;
+        for batch in detail.memberships.chunks(LEAVERS_PER_TRANSACTION) {
+            self.leave_in_batch(account, id, batch).await?;
+        }
+        let mut rest: Vec<Write> = detail
+            .shifts
+            .iter()
+            .map(|s| Write::delete(keys::shift(account, id, &s.id), None))
+            .collect();
+        while rest.len() >= MAX_TRANSACTION_ITEMS {
+            let batch: Vec<Write> = rest.drain(..MAX_TRANSACTION_ITEMS - 1).collect();
+            self.table.transact(batch).await?;
+        }
+        rest.push(Write::delete(
+            keys::group(account, id),
+            Condition::VersionIs(detail.group.version),
+        ));
+        match self.table.transact(rest).await {
+            // Another delete of the same group finished first.
+            Ok(()) | Err(TableError::ConditionFailed(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Members leaving a group being deleted, in one transaction: each membership item goes
+    /// with the entry in its user's profile (the version read guards it). A profile changed
+    /// meanwhile makes the batch read again; a user already gone leaves only the membership.
+    async fn leave_in_batch(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+        batch: &[Membership],
+    ) -> Result<(), DomainError> {
+        let ids: Vec<UserId> = batch.iter().map(|m| m.user_id.clone()).collect();
+        optimistic(|| async {
+            let mut writes: Vec<Write> = batch
+                .iter()
+                .map(|m| Write::delete(keys::membership(account, group, &m.user_id), None))
+                .collect();
+            for user in self.users(account, &ids).await? {
+                if !user.member_of.contains_key(group) {
+                    continue;
+                }
+                let mut next = user.clone();
+                next.member_of.remove(group);
+                next.version += 1;
+                next.updated_at = self.clock.now();
+                writes.push(Write::put(
+                    records::user_item(account, &next)?,
+                    Condition::VersionIs(user.version),
+                ));
+            }
             match self.table.transact(writes).await {
                 Ok(()) => Ok(Attempt::Done(())),
                 Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
@@ -400,48 +440,11 @@ impl Roster {
         .await
     }
 
-    /// One member leaves a group being deleted: membership item and profile entry together, the
-    /// group's version bumped so a concurrent change to its members is noticed.
-    async fn leave(
-        &self,
-        account: &AccountId,
-        group: &Group,
-        user: &UserId,
-    ) -> Result<(), DomainError> {
-        let mut writes = vec![
-            Write::delete(keys::membership(account, &group.id, user), None),
-            Write::put(
-                records::group_item(
-                    account,
-                    &Group {
-                        version: group.version + 1,
-                        ..group.clone()
-                    },
-                )?,
-                Condition::VersionIs(group.version),
-            ),
-        ];
-        if let Some(item) = self.table.get(&keys::user(account, user)).await? {
-            let current = records::user_from_item(&item)?;
-            let mut next = current.clone();
-            next.member_of.remove(&group.id);
-            next.version += 1;
-            writes.push(Write::put(
-                records::user_item(account, &next)?,
-                Condition::VersionIs(current.version),
-            ));
-        }
-        match self.table.transact(writes).await {
-            Ok(()) | Err(TableError::ConditionFailed(_)) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
-    }
-
     /// The members of a group, with their roles in it.
     pub async fn list_members(
         &self,
         actor: &Actor,
-        group: &str,
+        group: &GroupId,
     ) -> Result<Vec<Member>, DomainError> {
         Ok(self.get_group(actor, group).await?.1)
     }
@@ -450,12 +453,11 @@ impl Roster {
     pub async fn put_member(
         &self,
         actor: &Actor,
-        group: &str,
-        user: &str,
+        group: &GroupId,
+        user: &UserId,
         input: &MemberInput,
     ) -> Result<(Membership, bool), DomainError> {
-        let group_id = path_group(group)?;
-        let user_id = path_user(user)?;
+        let (group_id, user_id) = (group.clone(), user.clone());
         let account = actor.account();
         let roles = MemberRoles {
             primary: input.primary.unwrap_or(false),
@@ -499,13 +501,7 @@ impl Roster {
                 roles,
             };
             let mut next_user = user.clone();
-            next_user.member_of.insert(
-                group_id.clone(),
-                GroupRef {
-                    name: detail.group.name.clone(),
-                    roles,
-                },
-            );
+            next_user.member_of.insert(group_id.clone(), roles);
             next_user.version += 1;
             next_user.updated_at = self.clock.now();
             let writes = vec![
@@ -547,11 +543,10 @@ impl Roster {
     pub async fn remove_member(
         &self,
         actor: &Actor,
-        group: &str,
-        user: &str,
+        group: &GroupId,
+        user: &UserId,
     ) -> Result<(), DomainError> {
-        let group_id = path_group(group)?;
-        let user_id = path_user(user)?;
+        let (group_id, user_id) = (group.clone(), user.clone());
         let account = actor.account();
         optimistic(|| async {
             let detail = self.load_group(account, &group_id).await?;
@@ -572,9 +567,12 @@ impl Roster {
                 })
                 .collect();
             if !on_duty.is_empty() {
-                return Err(DomainError::OnShifts {
-                    user: user_id.to_string(),
-                    shifts: on_duty,
+                return Err(DomainError::WouldLeaveHoles {
+                    action: format!("removing {user_id} from group {}", detail.group.name),
+                    holes: Holes {
+                        shifts: on_duty,
+                        ..Holes::default()
+                    },
                 });
             }
             let remaining = detail
@@ -584,7 +582,7 @@ impl Roster {
                 .map(|m| &m.roles);
             if !keeps_escalation(remaining) {
                 return Err(DomainError::conflict(format!(
-                    "removing {user_id} would leave group {} with members but no primary or \\
+                    "removing {user_id} would leave group {} with members but no primary or \
                      secondary member",
                     detail.group.name
                 )));
@@ -629,6 +627,38 @@ impl Roster {
         })
         .await
     }
+}
+
+/// The claim on `group`'s name, which no other group may hold.
+fn claim_name(account: &AccountId, group: &Group) -> Result<Write, DomainError> {
+    Ok(Write::put(
+        records::group_claim_item(keys::group_name_claim(account, &group.name), &group.id)?,
+        Condition::MustNotExist,
+    ))
+}
+
+/// A group whose shifts have people on them is not deleted: every such shift is named.
+fn refuse_staffed(detail: &GroupDetail) -> Result<(), DomainError> {
+    let staffed: Vec<ShiftOnDuty> = detail
+        .shifts
+        .iter()
+        .filter(|s| !s.user_ids.is_empty())
+        .map(|s| ShiftOnDuty {
+            group_id: detail.group.id.to_string(),
+            group: detail.group.name.to_string(),
+            shift_id: s.id.to_string(),
+            shift: s.name.to_string(),
+        })
+        .collect();
+    if staffed.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = staffed.iter().map(|s| s.shift.as_str()).collect();
+    Err(DomainError::conflict(format!(
+        "group {} has shifts with people on them ({}); empty or delete them first",
+        detail.group.name,
+        names.join(", ")
+    )))
 }
 
 #[cfg(test)]

@@ -257,6 +257,30 @@ impl Roster {
         }
     }
 
+    /// Deleting every invitation of `user` with the reset token it carries, so no link of theirs
+    /// works once they are gone (SPEC.md §5). Only invited users have any that matter.
+    pub(crate) async fn invitation_deletes(
+        &self,
+        account: &AccountId,
+        user: &User,
+    ) -> Result<Vec<Write>, DomainError> {
+        if user.status != UserStatus::Invited {
+            return Ok(Vec::new());
+        }
+        let items = query_all(
+            self.table.as_ref(),
+            Query::partition(keys::outbox_pk(account)).prefix(keys::invitation_prefix(&user.id)),
+        )
+        .await?;
+        let mut writes = Vec::with_capacity(items.len() * 2);
+        for item in &items {
+            let entry = OutboxEntry::from_item(item)?;
+            writes.push(Write::delete(keys::reset_token(&entry.token_hash), None));
+            writes.push(Write::delete(entry.key(), None));
+        }
+        Ok(writes)
+    }
+
     async fn pending_invitations(
         &self,
         account: &AccountId,
@@ -290,6 +314,12 @@ impl Roster {
         if user.status != UserStatus::Invited {
             return Err(DomainError::conflict(format!(
                 "user {} has already set a password",
+                user.id
+            )));
+        }
+        if user.deactivated {
+            return Err(DomainError::conflict(format!(
+                "user {} is deactivated and receives nothing; reactivate them first",
                 user.id
             )));
         }
@@ -349,6 +379,10 @@ impl Roster {
                 report.cancelled += 1;
                 continue;
             };
+            // A deactivated user receives nothing; the invitation waits for their return.
+            if user.deactivated {
+                continue;
+            }
             if let Some((claimed, token)) = self.claim(&entry, None).await? {
                 match self.send_invitation(claimed, &user, &token).await? {
                     Delivery::Sent => report.sent += 1,

@@ -8,6 +8,8 @@ mod calendar;
 mod callers;
 mod changes;
 mod contacts;
+mod deactivation;
+mod deletion;
 mod delivery;
 mod groups;
 mod idempotency;
@@ -21,7 +23,9 @@ mod profile;
 pub(crate) mod records;
 mod retry;
 mod roles;
+mod seats;
 mod shifts;
+mod transaction;
 mod users;
 
 use std::sync::Arc;

@@ -16,7 +16,7 @@ use crate::entities::{Cover, CoverRef, OutOfOffice, User};
 use crate::error::{DomainError, FieldErrors, InvalidValue};
 use crate::ports::mailer::Message;
 use crate::ports::table::{Condition, TableError, Write};
-use crate::values::{AccountId, GroupId, UserId, for_people};
+use crate::values::{AccountId, GroupId, GroupName, UserId, for_people};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,9 +66,10 @@ impl Roster {
         let (added, notices) = optimistic(|| async {
             let target = self.load_user(account, id).await?;
             actor.may_manage_out_of_office(&target)?;
-            let (entry, covering) = self
+            let (entry, covering, names) = self
                 .checked_entry(account, &target, input, &entry_id)
                 .await?;
+            actor.may_set_cover(&target, &entry.cover)?;
             if let Some(clash) = target.out_of_office.iter().find(|o| o.overlaps(&entry)) {
                 return Err(DomainError::conflict(format!(
                     "the period overlaps out-of-office entry {} ({} to {})",
@@ -89,7 +90,7 @@ impl Roster {
             let mut notices = Vec::with_capacity(covering.len());
             for person in &covering {
                 let (notice, write) =
-                    self.new_notice(account, cover_message(&target, person, &entry))?;
+                    self.new_notice(account, cover_message(&target, person, &entry, &names))?;
                 notices.push(notice);
                 writes.push(write);
             }
@@ -121,6 +122,7 @@ impl Roster {
             let Some(at) = target.out_of_office.iter().position(|o| o.id == entry) else {
                 return Err(DomainError::not_found("out-of-office entry", entry));
             };
+            actor.may_set_cover(&target, &target.out_of_office[at].cover)?;
             let next = self.bumped(&target, |u| {
                 u.out_of_office.remove(at);
             });
@@ -208,7 +210,7 @@ impl Roster {
         target: &User,
         input: &OutOfOfficeInput,
         entry_id: &str,
-    ) -> Result<(OutOfOffice, Vec<User>), DomainError> {
+    ) -> Result<(OutOfOffice, Vec<User>, GroupNames), DomainError> {
         let mut errors = FieldErrors::new();
         let starts = errors.required("starts_at", "Start", input.starts_at.as_deref(), instant);
         let ends = errors.required("ends_at", "End", input.ends_at.as_deref(), instant);
@@ -281,14 +283,29 @@ impl Roster {
                         u.user_type
                     ),
                 ),
+                Some(u) if u.deactivated => errors.push(
+                    "cover",
+                    format!("Covering user {id} is deactivated and covers nobody"),
+                ),
                 Some(_) => {}
             }
         }
-        errors.finish(|| Some((entry, found)))
+        let names = match &entry.cover {
+            Cover::All(_) => GroupNames::new(),
+            Cover::Groups(by_group) => self
+                .group_names(account, by_group.keys())
+                .await?
+                .into_iter()
+                .collect(),
+        };
+        errors.finish(|| Some((entry, found, names)))
     }
 }
 
-fn cover_message(away: &User, covering: &User, entry: &OutOfOffice) -> Message {
+/// Group names by id, for messages.
+type GroupNames = BTreeMap<GroupId, GroupName>;
+
+fn cover_message(away: &User, covering: &User, entry: &OutOfOffice, names: &GroupNames) -> Message {
     let when = |t: Timestamp| for_people(t, &covering.preferences.time_zone);
     let what = match &entry.cover {
         Cover::All(_) => "all of their groups".to_owned(),
@@ -297,9 +314,9 @@ fn cover_message(away: &User, covering: &User, entry: &OutOfOffice) -> Message {
                 .iter()
                 .filter(|(_, user)| **user == covering.id)
                 .map(|(group, _)| {
-                    away.member_of
+                    names
                         .get(group)
-                        .map_or_else(|| group.to_string(), |g| g.name.to_string())
+                        .map_or_else(|| group.to_string(), |name| name.to_string())
                 })
                 .collect();
             names.sort();

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 use super::Roster;
 use super::records;
 use super::retry::{Attempt, optimistic};
+use super::transaction::{Guard, Refused, Transaction};
 use crate::entities::{AuditActor, UserStatus};
 use crate::error::{DomainError, FieldErrors};
 use crate::keys;
-use crate::ports::table::{Condition, Item, TableError, Write};
+use crate::ports::table::{Condition, Item, Write};
 use crate::secrets::{NewPassword, ResetToken};
 
 #[derive(Deserialize)]
@@ -73,20 +74,31 @@ impl Roster {
                 hash: hash.clone(),
                 set_at: active.updated_at,
             };
-            let writes = vec![
+            let mut tx = Transaction::new();
+            tx.push(
+                Guard::Token,
                 Write::delete(
                     keys::reset_token(&token.hash()),
                     Condition::VersionIs(record.version),
                 ),
+            );
+            tx.push(
+                Guard::Stale,
                 Write::put(
                     Item::from_body(keys::credential(&record.account, &user.id), 1, &credential)?,
                     None,
                 ),
+            );
+            tx.push(
+                Guard::Stale,
                 Write::put(
                     records::user_item(&record.account, &active)?,
                     Condition::VersionIs(user.version),
                 ),
-                // The person who holds the token acts: the user themself.
+            );
+            // The person who holds the token acts: the user themself.
+            tx.push(
+                Guard::Stale,
                 self.audit_write(
                     &record.account,
                     AuditActor::User {
@@ -98,13 +110,13 @@ impl Roster {
                     Some(&user),
                     Some(&active),
                 )?,
-            ];
-            match self.table.transact(writes).await {
+            );
+            match tx.commit(self.table.as_ref()).await {
                 Ok(()) => Ok(Attempt::Done(())),
                 // Someone else redeemed the token first.
-                Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => Err(invalid()),
-                Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
-                Err(e) => Err(e.into()),
+                Err(refused) if refused.by(Guard::Token) => Err(invalid()),
+                Err(Refused::Guards(_)) => Ok(Attempt::Raced),
+                Err(Refused::Store(e)) => Err(e.into()),
             }
         })
         .await

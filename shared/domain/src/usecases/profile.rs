@@ -7,11 +7,14 @@ use serde::{Deserialize, Deserializer};
 use super::Roster;
 use super::records::{self, claim_item};
 use super::retry::{Attempt, optimistic};
+use super::seats::SeatRefusal;
+use super::transaction::{Guard, Transaction};
+use super::users::claim_conflict;
 use crate::access::Actor;
 use crate::entities::User;
-use crate::error::{DomainError, FieldError, FieldErrors};
+use crate::error::{DomainError, FieldErrors};
 use crate::keys;
-use crate::ports::table::{Condition, TableError, Write};
+use crate::ports::table::{Condition, Tally, Write};
 use crate::values::{
     Email, ExternalId, Locale, PersonName, Reminder, ReminderUnit, Reminders, Theme, TimeZoneName,
     UserId, Username,
@@ -35,6 +38,8 @@ pub struct UserPatchInput {
     pub external_id: Option<Option<String>>,
     pub preferences: Option<PreferencesPatch>,
     pub on_call_reminders: Option<Vec<ReminderInput>>,
+    /// `false` deactivates the user, `true` restores them (SPEC.md §1): Owner and App Admins.
+    pub active: Option<bool>,
     /// Accepted only to be refused with a reason: a user type never changes.
     pub user_type: Option<serde_json::Value>,
     /// Accepted only to point at `/users/{id}/roles`.
@@ -158,6 +163,18 @@ impl Changes {
             changes.reminders = parse_reminders(&mut errors, list);
         }
         errors.finish(|| Some(changes))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first_name.is_none()
+            && self.last_name.is_none()
+            && self.username.is_none()
+            && self.email.is_none()
+            && self.external_id.is_none()
+            && self.time_zone.is_none()
+            && self.locale.is_none()
+            && self.theme.is_none()
+            && self.reminders.is_none()
     }
 
     fn touches_identity(&self) -> bool {
@@ -288,12 +305,27 @@ impl Roster {
         if_match: Option<u64>,
     ) -> Result<User, DomainError> {
         let account = actor.account();
-        optimistic(|| async {
+        let (updated, notices) = optimistic(|| async {
             let user = self.load_user(account, id).await?;
             let changes = Changes::parse(input);
             match &changes {
                 Ok(c) if c.touches_identity() => actor.may_edit_identity(&user)?,
+                // `active` alone is not a profile edit: its own rule follows.
+                Ok(c) if c.is_empty() && input.active.is_some() => {}
                 _ => actor.may_edit_profile(&user)?,
+            }
+            if let Some(active) = input.active {
+                actor.may_manage_users(if active {
+                    "reactivating users"
+                } else {
+                    "deactivating users"
+                })?;
+                if user.is_owner && !active {
+                    return Err(DomainError::conflict(
+                        "the Owner cannot be deactivated; move ownership first with \
+                         `roster owner transfer --account ID --to EMAIL --confirm`",
+                    ));
+                }
             }
             if let Some(expected) = if_match {
                 if expected != user.version {
@@ -307,16 +339,24 @@ impl Roster {
             }
             let changes = changes?;
             let mut next = changes.apply(&user);
+            if let Some(active) = input.active {
+                next.deactivated = !active;
+            }
             if next == user {
-                return Ok(Attempt::Done(user));
+                return Ok(Attempt::Done((user, Vec::new())));
             }
             next.version = user.version + 1;
             next.updated_at = self.clock.now();
-            let mut writes = vec![
+            let mut tx = Transaction::new();
+            tx.push(
+                Guard::Stale,
                 Write::put(
                     records::user_item(account, &next)?,
                     Condition::VersionIs(user.version),
                 ),
+            );
+            tx.push(
+                Guard::Stale,
                 self.audit_write(
                     account,
                     actor.audit_actor(),
@@ -325,69 +365,69 @@ impl Roster {
                     Some(&user),
                     Some(&next),
                 )?,
-            ];
-            let mut claimed = Vec::new();
+            );
             if next.email.key() != user.email.key() {
-                writes.push(Write::delete(keys::email_claim(account, &user.email), None));
-                claimed.push((writes.len(), "email"));
-                writes.push(Write::put(
-                    claim_item(keys::email_claim(account, &next.email), id)?,
-                    Condition::MustNotExist,
-                ));
+                tx.push(
+                    Guard::Stale,
+                    Write::delete(keys::email_claim(account, &user.email), None),
+                );
+                tx.push(
+                    Guard::Email,
+                    Write::put(
+                        claim_item(keys::email_claim(account, &next.email), id)?,
+                        Condition::MustNotExist,
+                    ),
+                );
             }
             if next.username.key() != user.username.key() {
-                writes.push(Write::delete(
-                    keys::username_claim(account, &user.username),
-                    None,
-                ));
-                claimed.push((writes.len(), "username"));
-                writes.push(Write::put(
-                    claim_item(keys::username_claim(account, &next.username), id)?,
-                    Condition::MustNotExist,
-                ));
+                tx.push(
+                    Guard::Stale,
+                    Write::delete(keys::username_claim(account, &user.username), None),
+                );
+                tx.push(
+                    Guard::Username,
+                    Write::put(
+                        claim_item(keys::username_claim(account, &next.username), id)?,
+                        Condition::MustNotExist,
+                    ),
+                );
             }
-            match self.table.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done(next)),
-                Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => {
-                    Ok(Attempt::Raced)
+            // Switched off: the seat is given back, and whoever must know what is now
+            // uncovered is told; switched on: a seat is taken, if there is one.
+            let mut notices = Vec::new();
+            match (user.deactivated, next.deactivated) {
+                (false, true) => {
+                    tx.extend(
+                        Guard::Seats,
+                        self.seat_write(account, &user, Tally::Release),
+                    );
+                    for message in self.hole_notices(actor, &user).await? {
+                        let (notice, write) = self.new_notice(account, message)?;
+                        notices.push(notice);
+                        tx.push(Guard::Stale, write);
+                    }
                 }
-                Err(TableError::ConditionFailed(failed)) => {
-                    let fields: Vec<FieldError> = claimed
-                        .iter()
-                        .filter(|(index, _)| failed.contains(index))
-                        .map(|(_, field)| {
-                            let value = if *field == "email" {
-                                next.email.to_string()
-                            } else {
-                                next.username.to_string()
-                            };
-                            FieldError::new(
-                                *field,
-                                format!(
-                                    "{} {value} is already taken in this account",
-                                    capitalise(field)
-                                ),
-                            )
-                        })
-                        .collect();
-                    let message = fields
-                        .iter()
-                        .map(|f| f.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    Err(DomainError::Conflict { message, fields })
+                (true, false) => {
+                    tx.extend(Guard::Seats, self.seat_write(account, &next, Tally::Take));
                 }
-                Err(e) => Err(e.into()),
+                (false, false) | (true, true) => {}
+            }
+            match tx.commit(self.table.as_ref()).await {
+                Ok(()) => Ok(Attempt::Done((next, notices))),
+                Err(refused) if refused.by(Guard::Stale) => Ok(Attempt::Raced),
+                Err(refused) if refused.by(Guard::Seats) => {
+                    match self.seat_refusal(account).await? {
+                        SeatRefusal::Counted => Ok(Attempt::Raced),
+                        SeatRefusal::Full(e) => Err(e),
+                    }
+                }
+                Err(refused) => Err(claim_conflict(&next, refused)),
             }
         })
-        .await
+        .await?;
+        for notice in notices {
+            self.send_notice(notice).await?;
+        }
+        Ok(updated)
     }
-}
-
-fn capitalise(field: &str) -> String {
-    let mut chars = field.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

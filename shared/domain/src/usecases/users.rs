@@ -6,14 +6,13 @@ use super::Roster;
 use super::changes::Change;
 use super::invitations::Delivery;
 use super::records::{self, claim_item};
-use super::retry::{Attempt, optimistic};
+use super::seats::SeatRefusal;
+use super::transaction::{Guard, Refused, Transaction};
 use crate::access::Actor;
-use crate::entities::{ContactMethod, ManagedBy, Shift, ShiftRef, User, UserStatus};
-use crate::error::{DomainError, FieldError, FieldErrors, ShiftOnDuty};
+use crate::entities::{ContactMethod, ManagedBy, User, UserStatus};
+use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::keys;
-use crate::ports::table::{
-    Condition, Cursor, MAX_TRANSACTION_ITEMS, Query, Source, TableError, Write,
-};
+use crate::ports::table::{Condition, Cursor, Query, Source, Tally, Write};
 use crate::values::{
     AccountId, Email, ExternalId, PersonName, Role, Roles, UserId, UserType, Username,
 };
@@ -119,19 +118,6 @@ impl NewUser {
                 external_id: external_id?,
             })
         })
-    }
-}
-
-/// A shift named for people: its group's name comes from the user's own record.
-fn on_duty(user: &User, shift: &Shift) -> ShiftOnDuty {
-    ShiftOnDuty {
-        group_id: shift.group_id.to_string(),
-        group: user
-            .member_of
-            .get(&shift.group_id)
-            .map_or_else(|| shift.group_id.to_string(), |g| g.name.to_string()),
-        shift_id: shift.id.to_string(),
-        shift: shift.name.to_string(),
     }
 }
 
@@ -250,30 +236,47 @@ impl Roster {
         let new = NewUser::parse(input)?;
         let mut user = self.build_user(new, managed_by, false);
         shape(&mut user);
-        let (entry, token, invitation) = self.new_invitation(account, &user)?;
-        let mut writes = vec![Write::check(keys::account(account), Condition::MustExist)];
-        writes.extend(user_writes(account, &user)?);
-        writes.extend(invitation);
-        writes.push(self.audit_write(
-            account,
-            actor.audit_actor(),
-            "create-user",
-            ("user", user.id.as_str()),
-            None,
-            Some(&user),
-        )?);
-        match self.table.transact(writes).await {
-            Ok(()) => {}
-            Err(TableError::ConditionFailed(failed)) if failed.contains(&0) => {
-                return Err(DomainError::not_found("account", account.as_str()));
+        // Twice at most: once more after making the seat counter of an account that had none.
+        let mut attempts = 0;
+        let (entry, token) = loop {
+            attempts += 1;
+            let (entry, token, invitation) = self.new_invitation(account, &user)?;
+            let mut tx = Transaction::new();
+            tx.push(
+                Guard::Account,
+                Write::check(keys::account(account), Condition::MustExist),
+            );
+            store_new_user(&mut tx, account, &user)?;
+            tx.extend(Guard::Seats, self.seat_write(account, &user, Tally::Take));
+            tx.extend(Guard::Stale, invitation);
+            tx.push(
+                Guard::Stale,
+                self.audit_write(
+                    account,
+                    actor.audit_actor(),
+                    "create-user",
+                    ("user", user.id.as_str()),
+                    None,
+                    Some(&user),
+                )?,
+            );
+            match tx.commit(self.table.as_ref()).await {
+                Ok(()) => break (entry, token),
+                Err(refused) if refused.by(Guard::Account) => {
+                    return Err(DomainError::not_found("account", account.as_str()));
+                }
+                Err(refused) if refused.by(Guard::Email) || refused.by(Guard::Username) => {
+                    return Err(claim_conflict(&user, refused));
+                }
+                Err(refused) if refused.by(Guard::Seats) && attempts < 2 => {
+                    match self.seat_refusal(account).await? {
+                        SeatRefusal::Counted => continue,
+                        SeatRefusal::Full(e) => return Err(e),
+                    }
+                }
+                Err(refused) => return Err(claim_conflict(&user, refused)),
             }
-            Err(TableError::ConditionFailed(failed)) => {
-                // Shift past the account check so indices match `user_writes`.
-                let failed: Vec<usize> = failed.iter().map(|i| i - 1).collect();
-                return Err(claim_conflict(&user, &failed));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        };
         let delivery = self.send_invitation(entry, &user, &token).await?;
         Ok((user, delivery))
     }
@@ -329,10 +332,11 @@ impl Roster {
         // Load first: another account's id is 404 whatever the caller's rights.
         let user = self.load_user(actor.account(), id).await?;
         actor.may_read_user(&user)?;
-        let mut member_of: Vec<String> = user
-            .member_of
-            .values()
-            .map(|g| g.name.to_string())
+        let mut member_of: Vec<String> = self
+            .group_names(actor.account(), user.member_of.keys())
+            .await?
+            .into_iter()
+            .map(|(_, name)| name.to_string())
             .collect();
         member_of.sort_by_key(|name| name.to_lowercase());
         Ok(Profile { user, member_of })
@@ -398,175 +402,6 @@ impl Roster {
         }
     }
 
-    /// Deletes a user (SPEC.md §5). Refused for the Owner, and while the user is on a shift
-    /// (every shift is named) unless a `replacement` takes their place on each — in the same
-    /// transaction, so no shift ever has a hole or names a deleted user. The user, their claims,
-    /// password and calendar feed go in that one transaction too, so the email is free at once;
-    /// memberships beyond what a transaction holds are removed right after, and no read shows
-    /// them meanwhile (member lists only show users that exist).
-    pub async fn delete_user(
-        &self,
-        actor: &Actor,
-        id: &UserId,
-        replacement: Option<&UserId>,
-    ) -> Result<(), DomainError> {
-        let account = actor.account();
-        let leftovers = optimistic(|| async {
-            let user = self.load_user(account, id).await?;
-            actor.may_manage_users("deleting users")?;
-            if user.is_owner {
-                return Err(DomainError::conflict(
-                    "the Owner cannot be deleted; ownership moves only through \
-                     `roster owner transfer`",
-                ));
-            }
-            let shifts = self.shifts_of(account, &user).await?;
-            let mut writes = match replacement {
-                None if !shifts.is_empty() => {
-                    return Err(DomainError::OnShifts {
-                        user: user.id.to_string(),
-                        shifts: shifts.iter().map(|s| on_duty(&user, s)).collect(),
-                    });
-                }
-                None => Vec::new(),
-                Some(replacement) => self.hand_over(account, &user, replacement, &shifts).await?,
-            };
-            writes.extend([
-                Write::delete(keys::user(account, id), Condition::VersionIs(user.version)),
-                // The version check above pins the email and username, so these claims are the
-                // user's own: no condition needed.
-                Write::delete(keys::email_claim(account, &user.email), None),
-                Write::delete(keys::username_claim(account, &user.username), None),
-                Write::delete(keys::credential(account, id), None),
-                self.audit_write(
-                    account,
-                    actor.audit_actor(),
-                    "delete-user",
-                    ("user", id.as_str()),
-                    Some(&user),
-                    None,
-                )?,
-            ]);
-            writes.extend(self.calendar_feed_deletes(account, id).await?);
-            let mut memberships: Vec<Write> = user
-                .member_of
-                .keys()
-                .map(|group| Write::delete(keys::membership(account, group, id), None))
-                .collect();
-            if writes.len() > MAX_TRANSACTION_ITEMS {
-                return Err(DomainError::conflict(format!(
-                    "{} is on too many shifts to hand over in one step; move some first",
-                    user.id
-                )));
-            }
-            let room = MAX_TRANSACTION_ITEMS - writes.len();
-            let later = memberships.split_off(room.min(memberships.len()));
-            writes.extend(memberships);
-            match self.table.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done(later)),
-                Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
-                Err(e) => Err(e.into()),
-            }
-        })
-        .await?;
-        for chunk in leftovers.chunks(MAX_TRANSACTION_ITEMS) {
-            self.table.transact(chunk.to_vec()).await?;
-        }
-        Ok(())
-    }
-
-    /// The shifts `user` is on, read in one batch.
-    pub(crate) async fn shifts_of(
-        &self,
-        account: &AccountId,
-        user: &User,
-    ) -> Result<Vec<Shift>, DomainError> {
-        let keys: Vec<_> = user
-            .shifts
-            .iter()
-            .map(|r| keys::shift(account, &r.group_id, &r.shift_id))
-            .collect();
-        let mut shifts = self
-            .table
-            .get_many(&keys)
-            .await?
-            .iter()
-            .map(records::shift_from_item)
-            .collect::<Result<Vec<_>, _>>()?;
-        shifts.sort_by(|a, b| (&a.group_id, &a.id).cmp(&(&b.group_id, &b.id)));
-        Ok(shifts)
-    }
-
-    /// The writes that put `replacement` in `user`'s place on every one of `shifts`. The
-    /// replacement must be a standard user and a member of each group concerned.
-    async fn hand_over(
-        &self,
-        account: &AccountId,
-        user: &User,
-        replacement: &UserId,
-        shifts: &[Shift],
-    ) -> Result<Vec<Write>, DomainError> {
-        let invalid = |message: String| {
-            DomainError::Validation(vec![FieldError::new("replacement", message)])
-        };
-        if replacement == &user.id {
-            return Err(invalid("Replacement must be someone else".into()));
-        }
-        let taker = match self.load_user(account, replacement).await {
-            Ok(taker) => taker,
-            Err(DomainError::NotFound { .. }) => {
-                return Err(invalid(format!(
-                    "Replacement {replacement} is not a user of this account"
-                )));
-            }
-            Err(e) => return Err(e),
-        };
-        if !taker.user_type.may_take_shifts() {
-            return Err(invalid(format!(
-                "Replacement {replacement} is a {} user and cannot be on shifts",
-                taker.user_type
-            )));
-        }
-        let outside: Vec<String> = shifts
-            .iter()
-            .filter(|s| !taker.member_of.contains_key(&s.group_id))
-            .map(|s| on_duty(user, s).group)
-            .collect();
-        if !outside.is_empty() {
-            return Err(invalid(format!(
-                "Replacement {replacement} is not a member of: {}",
-                outside.join(", ")
-            )));
-        }
-        let mut writes = Vec::with_capacity(shifts.len() + 1);
-        let mut next_taker = taker.clone();
-        for shift in shifts {
-            let mut next = shift.clone();
-            next.user_ids.retain(|u| u != &user.id);
-            if !next.user_ids.contains(replacement) {
-                next.user_ids.push(replacement.clone());
-            }
-            next.version = shift.version + 1;
-            writes.push(Write::put(
-                records::shift_item(account, &next)?,
-                Condition::VersionIs(shift.version),
-            ));
-            next_taker.shifts.insert(ShiftRef {
-                group_id: shift.group_id.clone(),
-                shift_id: shift.id.clone(),
-            });
-        }
-        if next_taker != taker {
-            next_taker.version = taker.version + 1;
-            next_taker.updated_at = self.clock.now();
-            writes.push(Write::put(
-                records::user_item(account, &next_taker)?,
-                Condition::VersionIs(taker.version),
-            ));
-        }
-        Ok(writes)
-    }
-
     /// Hands a user over to the roster file (reconcile adopting an API-created user).
     pub async fn adopt_user(&self, actor: &Actor, id: &UserId) -> Result<User, DomainError> {
         actor.may_manage_users("adopting users")?;
@@ -613,32 +448,44 @@ impl Roster {
     }
 }
 
-/// The writes that store a new user: the user item and its two claims, each must-not-exist.
-/// The order is relied on by [`claim_conflict`].
-pub(crate) fn user_writes(account: &AccountId, user: &User) -> Result<Vec<Write>, DomainError> {
-    Ok(vec![
+/// Adds to `tx` the writes that store a new user: the user item and its two claims, each
+/// must-not-exist.
+pub(crate) fn store_new_user(
+    tx: &mut Transaction,
+    account: &AccountId,
+    user: &User,
+) -> Result<(), DomainError> {
+    tx.push(
+        Guard::Stale,
         Write::put(records::user_item(account, user)?, Condition::MustNotExist),
+    );
+    tx.push(
+        Guard::Email,
         Write::put(
             claim_item(keys::email_claim(account, &user.email), &user.id)?,
             Condition::MustNotExist,
         ),
+    );
+    tx.push(
+        Guard::Username,
         Write::put(
             claim_item(keys::username_claim(account, &user.username), &user.id)?,
             Condition::MustNotExist,
         ),
-    ])
+    );
+    Ok(())
 }
 
-/// Names the taken fields from the failed writes of [`user_writes`].
-pub(crate) fn claim_conflict(user: &User, failed: &[usize]) -> DomainError {
+/// Names the taken fields of a refused [`store_new_user`].
+pub(crate) fn claim_conflict(user: &User, refused: Refused) -> DomainError {
     let mut fields = Vec::new();
-    if failed.contains(&1) {
+    if refused.by(Guard::Email) {
         fields.push(FieldError::new(
             "email",
             format!("Email {} is already taken in this account", user.email),
         ));
     }
-    if failed.contains(&2) {
+    if refused.by(Guard::Username) {
         fields.push(FieldError::new(
             "username",
             format!(
@@ -649,7 +496,7 @@ pub(crate) fn claim_conflict(user: &User, failed: &[usize]) -> DomainError {
     }
     if fields.is_empty() {
         // Only the user item itself: a generated id collided, which a retry resolves.
-        return DomainError::Store(TableError::Conflict);
+        return refused.into();
     }
     let message = fields
         .iter()
