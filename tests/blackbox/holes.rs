@@ -635,6 +635,18 @@ async fn an_account_from_before_seats_were_counted_is_counted_when_first_needed(
     let refused = w.create(&w.admin, "one-too-many").await;
     assert_problem(&refused, 409);
     assert_eq!(refused.json["type"], "/problems/seats-exhausted");
+    // Counted afresh when already full, the answer is the same.
+    store
+        .table
+        .transact(vec![roster_domain::ports::table::Write::delete(
+            seats.clone(),
+            None,
+        )])
+        .await
+        .unwrap();
+    let refused = w.create(&w.admin, "one-too-many").await;
+    assert_problem(&refused, 409);
+    assert_eq!(refused.json["used"], json!(5));
     let file = format!(
         "accounts:\n  - id: acme\n    name: acme corp\n    owner: {}\n    seats: 6\n    users:\n      - {{ email: {}, first_name: Owner, last_name: acme }}\n      - {{ email: extra@acme.example, first_name: Ex, last_name: Tra }}\n      - {{ email: more@acme.example, first_name: Mo, last_name: Re }}\n",
         w.stored(&w.owner).await.email,

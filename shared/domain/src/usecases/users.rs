@@ -268,9 +268,10 @@ impl Roster {
                 Err(refused) if refused.by(Guard::Email) || refused.by(Guard::Username) => {
                     return Err(claim_conflict(&user, refused));
                 }
-                Err(refused) if refused.by(Guard::Seats) && attempts < 2 => {
+                Err(refused) if refused.by(Guard::Seats) => {
                     match self.seat_refusal(account).await? {
-                        SeatRefusal::Counted => continue,
+                        SeatRefusal::Counted if attempts < 2 => continue,
+                        SeatRefusal::Counted => return Err(refused.into()),
                         SeatRefusal::Full(e) => return Err(e),
                     }
                 }
