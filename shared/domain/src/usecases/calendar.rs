@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::Roster;
 use super::records::{self, decode};
 use crate::access::Actor;
-use crate::entities::{Cover, Shift, User};
+use crate::entities::{Cover, User};
 use crate::error::{DomainError, FieldErrors};
 use crate::keys;
 use crate::oncall::{self, Unreachable, Via};
@@ -57,14 +57,6 @@ pub struct Schedule {
     pub from: Timestamp,
     pub to: Timestamp,
     pub shifts: Vec<ScheduledShift>,
-}
-
-/// What one batch read brought back.
-#[derive(Default)]
-struct Batch {
-    shifts: Vec<Shift>,
-    users: Vec<User>,
-    group_names: BTreeMap<GroupId, String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -181,8 +173,13 @@ impl Roster {
             .read_batch(&more.into_iter().collect::<Vec<_>>())
             .await?;
         read.shifts.extend(second.shifts);
-        read.group_names.extend(second.group_names);
-        let (shifts, others, group_names) = (read.shifts, read.users, read.group_names);
+        read.groups.extend(second.groups);
+        let (shifts, others) = (read.shifts, read.users);
+        let group_names: BTreeMap<GroupId, String> = read
+            .groups
+            .into_iter()
+            .map(|(id, g)| (id, g.name.to_string()))
+            .collect();
         let names: BTreeMap<&UserId, String> = others
             .iter()
             .map(|u| (&u.id, format!("{} {}", u.first_name, u.last_name)))
@@ -225,25 +222,6 @@ impl Roster {
             to,
             shifts: out,
         })
-    }
-
-    /// One batch of shift, user and group items, told apart by their keys.
-    async fn read_batch(&self, keys: &[Key]) -> Result<Batch, DomainError> {
-        let mut batch = Batch::default();
-        if keys.is_empty() {
-            return Ok(batch);
-        }
-        for item in self.table.get_many(keys).await? {
-            if item.key.sk.starts_with(keys::USER_PREFIX) {
-                batch.users.push(records::user_from_item(&item)?);
-            } else if item.key.sk.contains("#SHIFT#") {
-                batch.shifts.push(records::shift_from_item(&item)?);
-            } else {
-                let group = records::group_from_item(&item)?;
-                batch.group_names.insert(group.id, group.name.to_string());
-            }
-        }
-        Ok(batch)
     }
 
     /// Issues the user's feed token, revoking any earlier one. The token is returned once and

@@ -11,13 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Roster;
 use super::groups::GroupDetail;
 use super::invitations::html_escape;
-use super::records;
 use crate::access::Actor;
 use crate::entities::{AuditActor, User};
 use crate::error::DomainError;
-use crate::keys;
 use crate::ports::mailer::Message;
-use crate::ports::table::{Query, query_all};
 use crate::values::{AccountId, Role, UserId};
 
 /// What one group is left without when a user is deactivated.
@@ -135,19 +132,11 @@ impl Roster {
         account: &AccountId,
         except: &UserId,
     ) -> Result<Vec<User>, DomainError> {
-        let items = query_all(
-            self.table.as_ref(),
-            Query::partition(keys::account_pk(account)).prefix(keys::USER_PREFIX),
-        )
-        .await?;
-        let mut admins = Vec::new();
-        for item in items.iter().filter(|i| keys::is_user_item(&i.key)) {
-            let user = records::user_from_item(item)?;
+        let mut admins = self.all_users(account).await?;
+        admins.retain(|user| {
             let admin = user.is_owner || user.roles.contains(&Role::AppAdmin);
-            if admin && !user.deactivated && &user.id != except {
-                admins.push(user);
-            }
-        }
+            admin && !user.deactivated && &user.id != except
+        });
         Ok(admins)
     }
 }

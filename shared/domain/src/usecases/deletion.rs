@@ -162,38 +162,27 @@ impl Roster {
         wanted.extend(user.member_of.keys().map(|g| keys::group(account, g)));
         let covered_ids: BTreeSet<&UserId> = user.covering.iter().map(|c| &c.user_id).collect();
         wanted.extend(covered_ids.iter().map(|u| keys::user(account, u)));
-        let mut shifts = Vec::new();
-        let mut groups = BTreeMap::new();
-        let mut covered = Vec::new();
-        let items = if wanted.is_empty() {
-            Vec::new()
-        } else {
-            self.table.get_many(&wanted).await?
-        };
-        for item in &items {
-            if item.key.sk.starts_with(keys::USER_PREFIX) {
-                let away = records::user_from_item(item)?;
+        let read = self.read_batch(&wanted).await?;
+        let groups = read.groups;
+        let shifts: Vec<Shift> = read
+            .shifts
+            .into_iter()
+            .filter(|s| s.user_ids.contains(&user.id))
+            .collect();
+        let covered: Vec<(User, Vec<OutOfOffice>)> = read
+            .users
+            .into_iter()
+            .filter_map(|away| {
                 let entries: Vec<OutOfOffice> = away
                     .out_of_office
                     .iter()
                     .filter(|e| e.ends_at > now && e.covering_users().contains(&&user.id))
                     .cloned()
                     .collect();
-                if !entries.is_empty() {
-                    covered.push((away, entries));
-                }
-            } else if item.key.sk.contains("#SHIFT#") {
-                let shift = records::shift_from_item(item)?;
-                if shift.user_ids.contains(&user.id) {
-                    shifts.push(shift);
-                }
-            } else {
-                let group = records::group_from_item(item)?;
-                if !group.deleting {
-                    groups.insert(group.id.clone(), group);
-                }
-            }
-        }
+                (!entries.is_empty()).then_some((away, entries))
+            })
+            .collect();
+        let mut shifts = shifts;
         let mut left_bare = Vec::new();
         for (group, roles) in &user.member_of {
             if !roles.escalates() || !groups.contains_key(group) {

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod batch;
 mod calendar;
 mod callers;
 mod changes;

@@ -12,7 +12,7 @@ use super::records::decode;
 use crate::entities::User;
 use crate::error::DomainError;
 use crate::keys;
-use crate::ports::table::{Condition, Item, Query, TableError, Tally, Write, counter, query_all};
+use crate::ports::table::{Condition, Item, TableError, Tally, Write, counter};
 use crate::values::AccountId;
 
 /// The counter item's body.
@@ -73,17 +73,8 @@ impl Roster {
             }));
         }
         let limit = self.get_account(account).await?.seats.map(u64::from);
-        let items = query_all(
-            self.table.as_ref(),
-            Query::partition(keys::account_pk(account)).prefix(keys::USER_PREFIX),
-        )
-        .await?;
-        let mut count = 0;
-        for item in items.iter().filter(|i| keys::is_user_item(&i.key)) {
-            if holds_seat(&super::records::user_from_item(item)?) {
-                count += 1;
-            }
-        }
+        let users = self.all_users(account).await?;
+        let count = users.iter().filter(|u| holds_seat(u)).count() as u64;
         let seats = Seats { count, limit };
         let made = vec![Write::put(seats.item(account)?, Condition::MustNotExist)];
         match self.table.transact(made).await {
