@@ -15,6 +15,10 @@ pub enum CliError {
     /// A change that needs `--confirm` was only described; exit code 1.
     #[error("nothing was changed: --confirm was not given")]
     NotConfirmed,
+    /// `plan` found changes that apply would refuse (the removal breaker), printed with the
+    /// refusal; exit code 1.
+    #[error("apply would refuse {0} account(s); see the plan")]
+    Refused(usize),
     /// `plan` found changes; exit code 2, nothing else to say.
     #[error("changes are present")]
     ChangesPresent,

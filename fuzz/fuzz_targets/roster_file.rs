@@ -11,7 +11,7 @@ fuzz_target!(|text: &str| {
         Ok(roster) => {
             for account in &roster.accounts {
                 let plan = plan_account(account, &LiveAccount::default());
-                assert_eq!(plan.account, account.id.to_string());
+                assert_eq!(plan.account, account.id);
             }
         }
         Err(problems) => {

@@ -20,6 +20,8 @@ mod observed;
 mod on_call;
 mod profile_parts;
 mod reconcile;
+mod reconcile_owners;
+mod roster_files;
 mod schemathesis;
 mod use_cases;
 mod world;

@@ -6,10 +6,13 @@ use std::sync::Arc;
 
 use http::Method;
 use roster_domain::access::Actor;
+use roster_domain::entities::ManagedBy;
 use roster_domain::ports::clock::{SystemClock, UlidSource};
-use roster_domain::reconcile::{ApplyOptions, Change, DesiredRoster, plan_account};
+use roster_domain::reconcile::{
+    ApplyOptions, Change, DesiredRoster, Unmanaged, UserField, plan_account,
+};
 use roster_domain::usecases::{Roster, Settings};
-use roster_domain::values::AccountId;
+use roster_domain::values::{AccountId, ContactMethodKind, Email, PersonName, Role, UserId};
 use roster_tests::faults::FailingTable;
 use roster_tests::synth::{big_roster_yaml, live_from};
 use roster_tests::{TEST_JWT_SECRET, TestServer, TestStore, for_each_store};
@@ -24,14 +27,14 @@ for_each_store!(
     a_dumped_account_validates_and_plans_to_no_changes,
 );
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../accounts.example.yaml");
+pub(crate) const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../accounts.example.yaml");
 
-fn example() -> DesiredRoster {
+pub(crate) fn example() -> DesiredRoster {
     let text = std::fs::read_to_string(EXAMPLE).unwrap();
     roster_config::load("accounts.example.yaml", &text).expect("the example is valid")
 }
 
-async fn apply(roster: &Roster, desired: &DesiredRoster) {
+pub(crate) async fn apply(roster: &Roster, desired: &DesiredRoster) {
     let plan = roster.plan(desired).await.unwrap();
     let report = roster
         .apply(desired, &plan, &ApplyOptions::default())
@@ -107,28 +110,35 @@ async fn apply_then_plan_is_empty_and_drift_is_found_and_repaired(store: &TestSt
 
     let plan = roster.plan(&desired).await.unwrap();
     let acme_plan = &plan.accounts[0];
+    let email = |e: &str| Email::parse(e).unwrap();
+    let id = |i: &str| UserId::parse(i).unwrap();
     let expected = vec![
         Change::UpdateUser {
-            email: "bruno.costa@acme.example".into(),
-            user_id: bruno.clone(),
-            field: "first_name".into(),
-            from: "Bruninho".into(),
-            to: "Bruno".into(),
+            email: email("bruno.costa@acme.example"),
+            user_id: id(&bruno),
+            field: UserField::FirstName {
+                from: PersonName::parse("Bruninho").unwrap(),
+                to: PersonName::parse("Bruno").unwrap(),
+            },
         },
         Change::AddRole {
-            email: "chidi.okafor@acme.example".into(),
-            user_id: chidi.clone(),
-            role: "integrations-admin".into(),
+            email: email("chidi.okafor@acme.example"),
+            user_id: id(&chidi),
+            role: Role::IntegrationsAdmin,
         },
         Change::RemoveContact {
-            email: "dana.whitfield@acme.example".into(),
-            user_id: dana.clone(),
-            method: "email-personal".into(),
+            email: email("dana.whitfield@acme.example"),
+            user_id: id(&dana),
+            method: ContactMethodKind::EmailPersonal,
         },
     ];
     assert_eq!(acme_plan.changes, expected, "exactly the three drifts");
     assert!(acme_plan.blocked.is_empty());
-    assert_eq!(acme_plan.unmanaged, ["walk.in@acme.example"]);
+    let walk_in = Unmanaged {
+        email: email("walk.in@acme.example"),
+        managed_by: ManagedBy::Api,
+    };
+    assert_eq!(acme_plan.unmanaged, std::slice::from_ref(&walk_in));
     assert_eq!(plan.accounts[1].drift(), 0, "globex untouched");
 
     let report = roster
@@ -140,7 +150,7 @@ async fn apply_then_plan_is_empty_and_drift_is_found_and_repaired(store: &TestSt
     assert!(!after.has_drift(), "repaired: {after:#?}");
     assert_eq!(
         after.accounts[0].unmanaged,
-        ["walk.in@acme.example"],
+        [walk_in],
         "the API's user is only reported"
     );
 }
@@ -188,9 +198,10 @@ async fn the_removal_breaker_refuses_and_writes_nothing(store: &TestStore) {
     let plan = roster.plan(&pruned).await.unwrap();
     let refused = plan.accounts[0]
         .refused
-        .as_deref()
+        .as_ref()
         .expect("the breaker trips");
-    assert!(refused.contains("2 of 6"), "{refused}");
+    assert_eq!((refused.removals, refused.managed), (2, 6), "{refused}");
+    assert!(refused.to_string().contains("2 of 6"), "{refused}");
     let audit_before = roster
         .list_audit(
             &Actor::Operator(AccountId::parse("acme").unwrap()),

@@ -26,6 +26,7 @@ pub fn live_from(desired: &DesiredAccount) -> LiveAccount {
             name: g.name.clone(),
             created_at: now,
             deleting: false,
+            managed_by: ManagedBy::Config,
             version: 1,
         })
         .collect();

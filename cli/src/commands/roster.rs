@@ -103,11 +103,7 @@ fn render(plan: &Plan, output: Output) -> String {
     match output {
         Output::Text => roster_config::render::text(plan),
         Output::Markdown => roster_config::render::markdown(plan),
-        Output::Json => {
-            let mut json = serde_json::to_string_pretty(plan).unwrap_or_default();
-            json.push('\n');
-            json
-        }
+        Output::Json => roster_config::render::json(plan),
     }
 }
 
@@ -129,10 +125,11 @@ impl PlanArgs {
         let desired = load(&self.file, &self.account)?;
         let plan = context.roster().await?.plan(&desired).await?;
         print!("{}", render(&plan, self.output));
-        if plan.has_drift() {
-            return Err(CliError::ChangesPresent);
+        match plan.refused().count() {
+            0 if plan.has_drift() => Err(CliError::ChangesPresent),
+            0 => Ok(()),
+            refused => Err(CliError::Refused(refused)),
         }
-        Ok(())
     }
 }
 
@@ -172,7 +169,7 @@ impl ApplyArgs {
                     account.account, account.applied
                 );
                 for failure in &account.failures {
-                    eprintln!("  failed: {:?}: {}", failure.change, failure.error);
+                    eprintln!("  failed: {}: {}", failure.step, failure.error);
                 }
             }
         }

@@ -60,6 +60,7 @@ fn account(live: &LiveAccount) -> Option<AccountSpec> {
             members.sort_by_key(|m| m.user.to_lowercase());
             GroupSpec {
                 name: group.name.to_string(),
+                previously: Vec::new(),
                 members,
             }
         })

@@ -5,6 +5,7 @@
 mod dump;
 mod load;
 pub mod render;
+mod schema_rules;
 mod spec;
 mod yaml;
 

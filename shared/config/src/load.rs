@@ -59,7 +59,7 @@ pub(crate) const ACCOUNT_KEYS: &[&str] = &[
     "groups",
     "users",
 ];
-pub(crate) const GROUP_KEYS: &[&str] = &["name", "members"];
+pub(crate) const GROUP_KEYS: &[&str] = &["name", "previously", "members"];
 pub(crate) const MEMBER_KEYS: &[&str] = &["user", "roles"];
 pub(crate) const USER_KEYS: &[&str] = &[
     "email",
@@ -453,7 +453,8 @@ impl Reader {
                 continue;
             };
             let pos = node.pos();
-            if let Some(first) = emails.insert(user.email.key().to_owned(), pos.line) {
+            let twice = emails.insert(user.email.key().to_owned(), pos.line);
+            if let Some(first) = twice {
                 self.at(
                     pos,
                     format!(
@@ -466,7 +467,10 @@ impl Reader {
                 .username
                 .clone()
                 .unwrap_or_else(|| Username::from(&user.email));
-            if let Some(first) = usernames.insert(username.key().to_owned(), pos.line) {
+            let first = usernames.insert(username.key().to_owned(), pos.line);
+            // A username left to default to a repeated email is that one problem, not two.
+            let implied = user.username.is_none() && twice.is_some();
+            if let Some(first) = first.filter(|_| !implied) {
                 self.at(
                     pos,
                     format!("the username {username} is used twice (also at line {first})"),
@@ -664,17 +668,80 @@ impl Reader {
                     );
                 }
             }
+            let previously = self.previously(map);
             let members = self.members(map);
-            match (name, members) {
-                (Ok(Some(name)), Some(members)) => groups.push(ReadGroup {
+            match (name, previously, members) {
+                (Ok(Some(name)), Some(previously), Some(members)) => groups.push(ReadGroup {
                     name,
+                    previously,
                     members,
                     members_pos: value_pos(map, "members"),
                 }),
                 _ => ok = false,
             }
         }
+        if ok {
+            self.check_former_names(&groups);
+        }
         Ok(ok.then_some(groups))
+    }
+
+    /// A group's former names, each with where it is written.
+    fn previously(&mut self, group: &Mapping) -> Option<Vec<(GroupName, Pos)>> {
+        let Some(_) = group.get("previously") else {
+            return Some(Vec::new());
+        };
+        let list = self.sequence(group, "previously")?;
+        let mut names = Vec::with_capacity(list.items.len());
+        let mut ok = true;
+        for item in list.items.iter() {
+            match item.as_scalar().map(|s| GroupName::parse(s.as_str())) {
+                Some(Ok(name)) => names.push((name, item.pos())),
+                Some(Err(reason)) => {
+                    self.at(item.pos(), format!("a former name {reason}"));
+                    ok = false;
+                }
+                None => {
+                    self.at(item.pos(), "a former name must be a single value");
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(names)
+    }
+
+    /// A former name says which live group a group of the file is: it cannot be a group of the
+    /// file too, nor the former name of two groups.
+    fn check_former_names(&mut self, groups: &[ReadGroup]) {
+        let current: HashSet<String> = groups
+            .iter()
+            .map(|g| g.name.as_str().to_lowercase())
+            .collect();
+        let mut claimed: HashMap<String, &GroupName> = HashMap::new();
+        for group in groups {
+            for (former, pos) in &group.previously {
+                let key = former.as_str().to_lowercase();
+                if current.contains(&key) {
+                    self.at(
+                        *pos,
+                        format!(
+                            "{former} is a group of this file, so it cannot be a former name of {}",
+                            group.name
+                        ),
+                    );
+                } else if let Some(other) = claimed.insert(key, &group.name) {
+                    if other.as_str().to_lowercase() != group.name.as_str().to_lowercase() {
+                        self.at(
+                            *pos,
+                            format!(
+                                "{former} is a former name of both {other} and {}",
+                                group.name
+                            ),
+                        );
+                    }
+                }
+            }
+        }
     }
 
     fn members(&mut self, group: &Mapping) -> Option<Vec<ReadMember>> {
@@ -761,6 +828,7 @@ impl Reader {
                 .collect();
             out.push(DesiredGroup {
                 name: group.name,
+                previously: group.previously.into_iter().map(|(name, _)| name).collect(),
                 members,
             });
         }
@@ -792,6 +860,7 @@ impl Reader {
 /// A group as read, before its members are checked against the users.
 struct ReadGroup {
     name: GroupName,
+    previously: Vec<(GroupName, Pos)>,
     members: Vec<ReadMember>,
     members_pos: Pos,
 }

@@ -1,8 +1,11 @@
-//! A plan for people: text with `+ ~ - !` markers for a terminal, Markdown for a pull-request
-//! comment. (JSON, for tools, is the plan's own serde form.)
+//! A plan for people — text with `+ ~ - !` markers for a terminal, Markdown for a pull-request
+//! comment — and for tools: JSON, the plan's own serde form.
 
 use roster_domain::entities::MemberRoles;
-use roster_domain::reconcile::{AccountPlan, Change, Plan};
+use roster_domain::reconcile::{
+    AccountField, AccountPlan, Adoption, Change, ContactField, Plan, how_to_adopt, kinds,
+    user_field_values,
+};
 
 fn roles(r: &MemberRoles) -> String {
     let mut names = Vec::new();
@@ -22,77 +25,146 @@ fn roles(r: &MemberRoles) -> String {
     }
 }
 
+/// What a change does to the total: added, changed or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Add,
+    Change,
+    Remove,
+}
+
+impl Marker {
+    fn text(self) -> char {
+        match self {
+            Marker::Add => '+',
+            Marker::Change => '~',
+            Marker::Remove => '-',
+        }
+    }
+
+    /// diff highlighting knows + and -; a change reads as both.
+    fn diff(self) -> char {
+        match self {
+            Marker::Add => '+',
+            Marker::Change => '!',
+            Marker::Remove => '-',
+        }
+    }
+}
+
 /// The marker and the sentence for one change.
-fn line(change: &Change) -> (char, String) {
+fn line(change: &Change) -> (Marker, String) {
     match change {
-        Change::CreateAccount { name, owner } => ('+', format!("account {name}, Owner {owner}")),
-        Change::UpdateAccount { field, from, to } => {
-            ('~', format!("account {field}: {from} → {to}"))
+        Change::CreateAccount { name, owner } => {
+            (Marker::Add, format!("account {name}, Owner {owner}"))
         }
-        Change::CreateGroup { group } => ('+', format!("group {group}")),
-        Change::CreateUser { email } => {
-            ('+', format!("user {email} (gets a password-reset email)"))
+        Change::UpdateAccount {
+            field: AccountField::Name { from, to },
+        } => (Marker::Change, format!("account name: {from} → {to}")),
+        Change::UpdateAccount {
+            field: AccountField::Seats { from, to },
+        } => (
+            Marker::Change,
+            format!(
+                "account seats: {} → {to}",
+                from.map_or_else(|| "none".into(), |s| s.to_string())
+            ),
+        ),
+        Change::RenameGroup { from, to, .. } => (
+            Marker::Change,
+            format!("group {from} renamed {to} (same group: members and shifts kept)"),
+        ),
+        Change::CreateGroup { group } => (Marker::Add, format!("group {group}")),
+        Change::CreateUser { email } => (
+            Marker::Add,
+            format!("user {email} (gets a password-reset email)"),
+        ),
+        Change::UpdateUser { email, field, .. } => {
+            let (from, to) = user_field_values(field);
+            (
+                Marker::Change,
+                format!("user {email} {}: {from:?} → {to:?}", field.name()),
+            )
         }
-        Change::UpdateUser {
-            email,
-            field,
-            from,
-            to,
-            ..
-        } => ('~', format!("user {email} {field}: {from:?} → {to:?}")),
-        Change::AddRole { email, role, .. } => ('+', format!("user {email} role {role}")),
-        Change::RemoveRole { email, role, .. } => ('-', format!("user {email} role {role}")),
-        Change::AddContact {
-            email,
-            method,
-            value,
-            ..
-        } => ('+', format!("user {email} contact {method} {value}")),
+        Change::AddRole { email, role, .. } => {
+            (Marker::Add, format!("user {email} role {}", role.id()))
+        }
+        Change::RemoveRole { email, role, .. } => {
+            (Marker::Remove, format!("user {email} role {}", role.id()))
+        }
+        Change::AddContact { email, contact, .. } => (
+            Marker::Add,
+            format!(
+                "user {email} contact {} {}",
+                contact.method,
+                contact.value.as_ref().map_or("", |v| v.as_str())
+            ),
+        ),
         Change::ChangeContact {
             email,
             method,
             field,
-            from,
-            to,
             ..
-        } => (
-            '~',
-            format!("user {email} contact {method} {field}: {from} → {to}"),
-        ),
+        } => {
+            let (name, from, to) = match field {
+                ContactField::Value { from, to } => {
+                    ("value", from.as_str().to_owned(), to.as_str().to_owned())
+                }
+                ContactField::WaitMinutes { from, to } => {
+                    ("wait_minutes", from.get().to_string(), to.get().to_string())
+                }
+                ContactField::Retries { from, to } => {
+                    ("retries", from.get().to_string(), to.get().to_string())
+                }
+            };
+            (
+                Marker::Change,
+                format!("user {email} contact {method} {name}: {from} → {to}"),
+            )
+        }
         Change::RemoveContact { email, method, .. } => {
-            ('-', format!("user {email} contact {method}"))
+            (Marker::Remove, format!("user {email} contact {method}"))
         }
         Change::ReorderContacts {
             email, from, to, ..
         } => (
-            '~',
+            Marker::Change,
             format!(
                 "user {email} contact order: {} → {}",
-                from.join(", "),
-                to.join(", ")
+                kinds(from),
+                kinds(to)
             ),
         ),
         Change::AddMember {
             group,
             email,
             roles: r,
-        } => ('+', format!("member {email} of {group} ({})", roles(r))),
+        } => (
+            Marker::Add,
+            format!("member {email} of {group} ({})", roles(r)),
+        ),
         Change::ChangeMember {
             group,
             email,
             from,
             to,
         } => (
-            '~',
+            Marker::Change,
             format!("member {email} of {group}: {} → {}", roles(from), roles(to)),
         ),
-        Change::RemoveMember { group, email } => ('-', format!("member {email} of {group}")),
-        Change::DeleteUser { email, .. } => ('-', format!("user {email}")),
+        Change::RemoveMember { group, email } => {
+            (Marker::Remove, format!("member {email} of {group}"))
+        }
+        Change::DeleteUser { email, .. } => (Marker::Remove, format!("user {email}")),
+        Change::DeleteGroup { group, .. } => (
+            Marker::Remove,
+            format!("group {group} (not in the file; prune is on)"),
+        ),
     }
 }
 
 fn summary(account: &AccountPlan) -> String {
-    let count = |marker: char| {
+    let count = |marker: Marker| {
         account
             .changes
             .iter()
@@ -101,11 +173,98 @@ fn summary(account: &AccountPlan) -> String {
     };
     format!(
         "{} to add, {} to change, {} to remove, {} blocked",
-        count('+'),
-        count('~'),
-        count('-'),
+        count(Marker::Add),
+        count(Marker::Change),
+        count(Marker::Remove),
         account.blocked.len()
     )
+}
+
+/// What the plan lists beside its changes — none of it drift — each under a title, one line
+/// per entry.
+fn notes(account: &AccountPlan) -> Vec<(&'static str, Vec<String>)> {
+    let adopt = account
+        .adopt
+        .iter()
+        .map(|a| match a {
+            Adoption::User { email, .. } => {
+                format!("user {email} (created through the API, named in the file)")
+            }
+            Adoption::Group { group, .. } => {
+                format!("group {group} (created through the API, named in the file)")
+            }
+        })
+        .collect();
+    let owned = account
+        .owned_elsewhere
+        .iter()
+        .map(|o| {
+            let (from, to) = user_field_values(&o.field);
+            format!(
+                "user {} {}: {from:?} (file says {to:?}) owned by {}; not applied",
+                o.email,
+                o.field.name(),
+                o.owner.id()
+            )
+        })
+        .collect();
+    let unmanaged = account
+        .unmanaged
+        .iter()
+        .map(|u| {
+            format!(
+                "user {} (managed by {}; left alone): {}",
+                u.email,
+                u.managed_by.id(),
+                how_to_adopt(u.managed_by)
+            )
+        })
+        .collect();
+    let members = account
+        .unmanaged_members
+        .iter()
+        .map(|m| {
+            format!(
+                "member {} of {} ({}; managed by {}, left alone): {}",
+                m.email,
+                m.group,
+                roles(&m.roles),
+                m.managed_by.id(),
+                how_to_adopt(m.managed_by)
+            )
+        })
+        .collect();
+    let groups = account
+        .unmanaged_groups
+        .iter()
+        .map(|g| format!("group {g} (created through the API; left alone): name it under `groups` to adopt it"))
+        .collect();
+    let kept = account
+        .kept
+        .iter()
+        .map(|e| format!("user {e} (not in the file; prune is off)"))
+        .chain(
+            account
+                .kept_groups
+                .iter()
+                .map(|g| format!("group {g} (not in the file; prune is off)")),
+        )
+        .collect();
+    vec![
+        ("adopts", adopt),
+        ("owned elsewhere", owned),
+        ("unmanaged", unmanaged),
+        ("unmanaged", members),
+        ("unmanaged", groups),
+        ("kept", kept),
+    ]
+}
+
+/// The plan as JSON, pretty-printed, with a final line break.
+pub fn json(plan: &Plan) -> String {
+    let mut json = serde_json::to_string_pretty(plan).unwrap_or_default();
+    json.push('\n');
+    json
 }
 
 pub fn text(plan: &Plan) -> String {
@@ -118,25 +277,15 @@ pub fn text(plan: &Plan) -> String {
         ));
         for change in &account.changes {
             let (marker, sentence) = line(change);
-            out.push_str(&format!("  {marker} {sentence}\n"));
+            out.push_str(&format!("  {} {sentence}\n", marker.text()));
         }
         for blocked in &account.blocked {
             out.push_str(&format!("  ! {}: {}\n", blocked.subject, blocked.reason));
         }
-        for email in &account.adopt {
-            out.push_str(&format!(
-                "    adopts {email} (created through the API, named in the file)\n"
-            ));
-        }
-        for email in &account.unmanaged {
-            out.push_str(&format!(
-                "    unmanaged {email} (created through the API; left alone)\n"
-            ));
-        }
-        for email in &account.kept {
-            out.push_str(&format!(
-                "    kept {email} (not in the file; prune is off)\n"
-            ));
+        for (title, lines) in notes(account) {
+            for line in lines {
+                out.push_str(&format!("    {title} {line}\n"));
+            }
         }
         if let Some(why) = &account.refused {
             out.push_str(&format!("  ! refused: {why}\n"));
@@ -166,9 +315,7 @@ pub fn markdown(plan: &Plan) -> String {
             out.push_str("```diff\n");
             for change in &account.changes {
                 let (marker, sentence) = line(change);
-                // diff highlighting knows + and -; a change reads as both.
-                let marker = if marker == '~' { '!' } else { marker };
-                out.push_str(&format!("{marker} {sentence}\n"));
+                out.push_str(&format!("{} {sentence}\n", marker.diff()));
             }
             for blocked in &account.blocked {
                 out.push_str(&format!(
@@ -178,22 +325,13 @@ pub fn markdown(plan: &Plan) -> String {
             }
             out.push_str("```\n\n");
         }
-        let lists = [
-            ("Adopted from the API", &account.adopt),
-            ("Unmanaged (left alone)", &account.unmanaged),
-            ("Kept (prune is off)", &account.kept),
-        ];
-        for (title, emails) in lists {
-            if !emails.is_empty() {
-                out.push_str(&format!(
-                    "{title}: {}\n\n",
-                    emails
-                        .iter()
-                        .map(|e| format!("`{e}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
+        for (title, lines) in notes(account) {
+            for line in lines {
+                out.push_str(&format!("- _{title}_ {line}\n"));
             }
+        }
+        if notes(account).iter().any(|(_, lines)| !lines.is_empty()) {
+            out.push('\n');
         }
     }
     out

@@ -22,6 +22,7 @@ pub struct AccountSpec {
     #[schemars(length(min = 1, max = 100))]
     pub name: String,
     /// The email of the Owner, one of `users`. It cannot change through the file.
+    #[schemars(schema_with = "crate::schema_rules::email")]
     pub owner: String,
     /// How many standard and stakeholder users the account may hold.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,7 +44,14 @@ pub struct AccountSpec {
 #[serde(deny_unknown_fields)]
 pub struct GroupSpec {
     /// Unique in the account regardless of case.
+    #[schemars(schema_with = "crate::schema_rules::group_name")]
     pub name: String,
+    /// Names the group had before: a live group under one of them is renamed to `name` in
+    /// place, keeping its id, members and shifts. None may be a group of the file, or a former
+    /// name of another group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "crate::schema_rules::previously")]
+    pub previously: Vec<String>,
     /// A group with members keeps a primary or secondary member.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<MemberSpec>,
@@ -53,12 +61,23 @@ pub struct GroupSpec {
 #[serde(deny_unknown_fields)]
 pub struct MemberSpec {
     /// The email of one of the account's users.
+    #[schemars(schema_with = "crate::schema_rules::email")]
     pub user: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<MemberRoleName>")]
     pub roles: Vec<MemberRoleSpec>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+/// A member role as the loader reads it: in any case.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+struct MemberRoleName(
+    #[schemars(schema_with = "crate::schema_rules::member_role")]
+    #[allow(dead_code)]
+    String,
+);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MemberRoleSpec {
     Primary,
@@ -68,8 +87,10 @@ pub enum MemberRoleSpec {
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = crate::schema_rules::user_rules)]
 pub struct UserSpec {
     /// The user's identity in the file; unique regardless of case.
+    #[schemars(schema_with = "crate::schema_rules::email")]
     pub email: String,
     /// Defaults to the email.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -77,11 +98,13 @@ pub struct UserSpec {
     pub first_name: String,
     pub last_name: String,
     /// `standard` (default), `stakeholder` or `billing-admin`; never changes after creation.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::schema_rules::user_type")]
     pub user_type: Option<String>,
     /// Platform roles, standard users only: app-admin, basic, billing-admin,
     /// integrations-admin, send-message, system-viewer (display names are accepted too).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::schema_rules::roles")]
     pub roles: Option<Vec<String>>,
     /// An IANA time zone, like America/New_York.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,9 +123,11 @@ pub struct UserSpec {
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = crate::schema_rules::contact_rules)]
 pub struct ContactSpec {
     /// email-official, email-official-sms-gateway, email-personal, email-personal-sms-gateway,
     /// phone-official-mobile, phone-personal, phone-personal-mobile, sms-personal.
+    #[schemars(schema_with = "crate::schema_rules::method")]
     pub method: String,
     /// An email address, or a phone number with its country code (normalised to E.164).
     /// Required for every method but email-official, which has none.

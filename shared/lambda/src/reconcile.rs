@@ -128,7 +128,7 @@ async fn handle(
     for account in &plan.accounts {
         println!(
             "{}",
-            emf_line(namespace, &account.account, account.drift(), now_ms)
+            emf_line(namespace, account.account.as_str(), account.drift(), now_ms)
         );
     }
     let mut summary: Vec<Value> = plan

@@ -1,6 +1,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::ManagedBy;
 use crate::values::{GroupId, GroupName, UserId};
 
 /// A group of users with shared on-call shifts.
@@ -13,10 +14,18 @@ pub struct Group {
     /// finishes what an interrupted one started (members leave in batches).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleting: bool,
+    /// Who owns the group's definition. Groups stored before this was recorded were made
+    /// through the API (or by a reconcile that did not yet say so): never pruned by a file.
+    #[serde(default = "made_through_the_api")]
+    pub managed_by: ManagedBy,
     /// Bumped by every membership change, so the group's rules (a primary or secondary while it
     /// has members) are checked against one consistent set of members.
     #[serde(skip)]
     pub version: u64,
+}
+
+fn made_through_the_api() -> ManagedBy {
+    ManagedBy::Api
 }
 
 /// Where a member sits in a group's escalation order: primary first, then secondary, then

@@ -19,10 +19,12 @@ named_enum! {
 }
 
 named_enum! {
-    /// Who owns the user's definition: the API (people clicking) or the YAML roster (reconcile).
+    /// Who owns a user's or a group's definition: the API (people clicking), the YAML roster
+    /// (reconcile), or an identity provider over SCIM (a user's identity fields).
     pub enum ManagedBy {
         Api = ("api", "API"),
         Config = ("config", "Config"),
+        Scim = ("scim", "SCIM"),
     }
 }
 

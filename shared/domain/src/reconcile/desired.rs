@@ -30,6 +30,8 @@ pub struct DesiredAccount {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DesiredGroup {
     pub name: GroupName,
+    /// Names the group had before: a live group under one of them is renamed in place.
+    pub previously: Vec<GroupName>,
     pub members: Vec<DesiredMember>,
 }
 
@@ -64,7 +66,8 @@ pub struct DesiredContact {
 }
 
 impl DesiredAccount {
-    pub fn user(&self, email: &Email) -> Option<&DesiredUser> {
-        self.users.iter().find(|u| &u.email == email)
+    /// The file's users by email key, for look-ups that must not scan the list.
+    pub fn users_by_email(&self) -> std::collections::HashMap<&str, &DesiredUser> {
+        self.users.iter().map(|u| (u.email.key(), u)).collect()
     }
 }

@@ -59,52 +59,98 @@ impl LiveAccount {
     }
 }
 
+/// One item of an account's partition, as reconcile reads it.
+#[derive(Debug, Clone)]
+pub enum LiveItem {
+    Account(Account),
+    /// Boxed: a user is several times the size of the other items.
+    User(Box<User>),
+    Group(Group),
+    Membership(Membership),
+    Shift(Shift),
+}
+
+impl LiveItem {
+    /// The item decoded, or `None` for what reconcile does not read (claims, audit entries,
+    /// idempotency keys, a user's own sub-items).
+    pub fn decode(account_sk: &str, item: &Item) -> Result<Option<Self>, DomainError> {
+        let sk = item.key.sk.as_str();
+        if sk == account_sk {
+            return Ok(Some(Self::Account(records::account_from_item(item)?)));
+        }
+        if let Some(rest) = sk.strip_prefix(keys::USER_PREFIX) {
+            if rest.contains('#') {
+                return Ok(None);
+            }
+            return Ok(Some(Self::User(Box::new(records::user_from_item(item)?))));
+        }
+        let Some(rest) = sk.strip_prefix(keys::GROUP_PREFIX) else {
+            return Ok(None);
+        };
+        Ok(Some(if rest.contains("#MEMBER#") {
+            Self::Membership(records::decode(item)?)
+        } else if rest.contains("#SHIFT#") {
+            Self::Shift(records::shift_from_item(item)?)
+        } else {
+            Self::Group(records::group_from_item(item)?)
+        }))
+    }
+}
+
 impl Roster {
-    /// Everything reconcile compares, from the account's partition. Each page is decoded and
-    /// dropped before the next is read: memory holds the account, not its items.
-    pub async fn live_account(&self, id: &AccountId) -> Result<LiveAccount, DomainError> {
+    /// Every item reconcile reads of account `id`, one at a time, from one paginated query of
+    /// its partition: each page is decoded and dropped before the next is read.
+    pub async fn each_live_item(
+        &self,
+        id: &AccountId,
+        mut each: impl FnMut(LiveItem),
+    ) -> Result<(), DomainError> {
         let account_sk = keys::account(id).sk;
-        let mut live = LiveAccount::default();
         let mut query = Query::partition(keys::account_pk(id));
         loop {
             let page = self.table().query(&query).await?;
-            live.add_items(&account_sk, &page.items)?;
+            for item in &page.items {
+                if let Some(live) = LiveItem::decode(&account_sk, item)? {
+                    each(live);
+                }
+            }
             match page.next {
                 Some(next) => query.start_after = Some(next),
-                None => return Ok(live.finish()),
+                None => return Ok(()),
             }
         }
+    }
+
+    /// Everything reconcile compares, from the account's partition: memory holds the account,
+    /// not its items.
+    pub async fn live_account(&self, id: &AccountId) -> Result<LiveAccount, DomainError> {
+        let mut live = LiveAccount::default();
+        self.each_live_item(id, |item| live.add(item)).await?;
+        Ok(live.finish())
     }
 }
 
 impl LiveAccount {
     /// The account read from the items of its partition, as [`LiveAccount::finish`] says.
     pub fn from_items(id: &AccountId, items: &[Item]) -> Result<Self, DomainError> {
+        let account_sk = keys::account(id).sk;
         let mut live = LiveAccount::default();
-        live.add_items(&keys::account(id).sk, items)?;
+        for item in items {
+            if let Some(item) = LiveItem::decode(&account_sk, item)? {
+                live.add(item);
+            }
+        }
         Ok(live.finish())
     }
 
-    fn add_items(&mut self, account_sk: &str, items: &[Item]) -> Result<(), DomainError> {
-        for item in items {
-            let sk = item.key.sk.as_str();
-            if sk == account_sk {
-                self.account = Some(records::account_from_item(item)?);
-            } else if let Some(rest) = sk.strip_prefix(keys::USER_PREFIX) {
-                if !rest.contains('#') {
-                    self.users.push(records::user_from_item(item)?);
-                }
-            } else if let Some(rest) = sk.strip_prefix(keys::GROUP_PREFIX) {
-                if rest.contains("#MEMBER#") {
-                    self.memberships.push(records::decode(item)?);
-                } else if rest.contains("#SHIFT#") {
-                    self.shifts.push(records::shift_from_item(item)?);
-                } else {
-                    self.groups.push(records::group_from_item(item)?);
-                }
-            }
+    fn add(&mut self, item: LiveItem) {
+        match item {
+            LiveItem::Account(account) => self.account = Some(account),
+            LiveItem::User(user) => self.users.push(*user),
+            LiveItem::Group(group) => self.groups.push(group),
+            LiveItem::Membership(membership) => self.memberships.push(membership),
+            LiveItem::Shift(shift) => self.shifts.push(shift),
         }
-        Ok(())
     }
 
     /// Leaves out what every other read leaves out: memberships of users deleted a moment ago,

@@ -4,13 +4,21 @@
 //! sees validated domain values.
 
 mod apply;
+mod change;
 mod desired;
 mod live;
 mod plan;
 
-pub use apply::{AccountReport, ApplyOptions, ApplyReport, Failure, Progress};
+pub use apply::{AccountReport, ApplyOptions, ApplyReport, Failure, Progress, Step};
+pub use change::{
+    AccountField, Adoption, Change, ContactField, OwnedElsewhere, Phase, Unmanaged,
+    UnmanagedMember, UserField, how_to_adopt,
+};
 pub use desired::{
     DesiredAccount, DesiredContact, DesiredGroup, DesiredMember, DesiredRoster, DesiredUser,
 };
-pub use live::LiveAccount;
-pub use plan::{AccountPlan, Blocked, Change, DEFAULT_MAX_REMOVAL_RATIO, Plan, plan_account};
+pub use live::{LiveAccount, LiveItem};
+pub use plan::{
+    AccountPlan, Blocked, DEFAULT_MAX_REMOVAL_RATIO, Plan, Planner, Refusal, kinds, plan_account,
+    user_field_values,
+};

@@ -25,6 +25,9 @@ pub struct NewAccountInput {
     pub owner: NewUserInput,
 }
 
+/// What an Owner holds when created without roles.
+pub const OWNER_DEFAULT_ROLES: &[Role] = &[Role::AppAdmin];
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAccount {
     pub id: AccountId,
@@ -45,7 +48,7 @@ impl NewAccount {
             AccountName::parse,
         );
         let owner =
-            match NewUser::parse_with_default_roles(&input.owner, "owner.", &[Role::AppAdmin]) {
+            match NewUser::parse_with_default_roles(&input.owner, "owner.", OWNER_DEFAULT_ROLES) {
                 Ok(owner) if owner.user_type != UserType::Standard => {
                     errors.push("owner.user_type", "The Owner must be a standard user");
                     None
@@ -79,19 +82,19 @@ impl Roster {
         input: &NewAccountInput,
         managed_by: ManagedBy,
     ) -> Result<(Account, User, Delivery), DomainError> {
-        self.create_account_shaped(input, managed_by, |_| {}).await
+        let new = NewAccount::parse(input)?;
+        self.create_new_account(new, managed_by, |_| {}).await
     }
 
-    /// As [`Roster::create_account`], with `shape` finishing the Owner (preferences, contact
-    /// methods) before the one transaction is written: reconcile creates an Owner exactly as
-    /// the file declares them, so no interruption can leave one half made.
-    pub(crate) async fn create_account_shaped(
+    /// As [`Roster::create_account`], from a checked account, with `shape` finishing the Owner
+    /// (preferences, contact methods) before the one transaction is written: reconcile creates
+    /// an Owner exactly as the file declares them, so no interruption can leave one half made.
+    pub(crate) async fn create_new_account(
         &self,
-        input: &NewAccountInput,
+        new: NewAccount,
         managed_by: ManagedBy,
         shape: impl FnOnce(&mut User),
     ) -> Result<(Account, User, Delivery), DomainError> {
-        let new = NewAccount::parse(input)?;
         let mut owner = self.build_user(new.owner, managed_by, true);
         shape(&mut owner);
         let account = Account {

@@ -133,6 +133,115 @@ fn bounded<T>(
     }
 }
 
+/// A checked change to one contact method: each field absent is left as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactPatch {
+    pub value: Option<ContactValue>,
+    pub wait_minutes: Option<WaitMinutes>,
+    pub retries: Option<Retries>,
+}
+
+/// The rule of adding a method, whoever asks: at most one of each kind, and never the two
+/// kinds that follow something else (the account email, a device).
+fn add_method(
+    actor: &Actor,
+    user: &User,
+    method: ContactMethod,
+) -> Result<Change<ContactMethod>, DomainError> {
+    actor.may_edit_profile(user)?;
+    receives_alerts(user)?;
+    if !method.method.is_addable() {
+        return Err(DomainError::Validation(vec![FieldError::new(
+            "method",
+            format!("{} is not added through the sequence", method.method),
+        )]));
+    }
+    if user
+        .contact_methods
+        .iter()
+        .any(|m| m.method == method.method)
+    {
+        return Err(DomainError::Conflict {
+            message: format!("the user already has a {} method", method.method),
+            fields: vec![FieldError::new(
+                "method",
+                format!("Method {} is already in the user's sequence", method.method),
+            )],
+        });
+    }
+    let mut next = user.clone();
+    next.contact_methods.push(method.clone());
+    Ok(Change::Write(Box::new(next), method))
+}
+
+/// The rule of changing a method: the value of `email-official` and `push` is not the
+/// sequence's to set; a change to nothing new writes nothing.
+fn patch_method(
+    actor: &Actor,
+    user: &User,
+    kind: ContactMethodKind,
+    patch: &ContactPatch,
+) -> Result<Change<User>, DomainError> {
+    actor.may_edit_profile(user)?;
+    let at = position(user, kind)?;
+    if patch.value.is_some() && !kind.is_addable() {
+        return Err(DomainError::Validation(vec![FieldError::new(
+            "value",
+            format!("Value of {kind} cannot be set: it follows the account email or the device"),
+        )]));
+    }
+    let mut changed = user.contact_methods[at].clone();
+    if let Some(value) = &patch.value {
+        changed.value = Some(value.clone());
+    }
+    if let Some(wait) = patch.wait_minutes {
+        changed.wait_minutes = wait;
+    }
+    if let Some(retries) = patch.retries {
+        changed.retries = retries;
+    }
+    if changed == user.contact_methods[at] {
+        return Ok(Change::Keep(user.clone()));
+    }
+    let mut next = user.clone();
+    next.contact_methods[at] = changed;
+    Ok(Change::Write(Box::new(next.clone()), next))
+}
+
+/// The rule of reordering: `order` names each of the user's methods exactly once.
+fn reorder(
+    actor: &Actor,
+    user: &User,
+    order: &[ContactMethodKind],
+) -> Result<Change<User>, DomainError> {
+    actor.may_edit_profile(user)?;
+    let mut given = order.to_vec();
+    given.sort_unstable();
+    let mut held: Vec<ContactMethodKind> = user.contact_methods.iter().map(|m| m.method).collect();
+    held.sort_unstable();
+    if given != held {
+        let held: Vec<&str> = user.contact_methods.iter().map(|m| m.method.id()).collect();
+        return Err(DomainError::Validation(vec![FieldError::new(
+            "order",
+            format!(
+                "Order must name each of the user's methods exactly once: {}",
+                held.join(", ")
+            ),
+        )]));
+    }
+    let next_methods: Vec<ContactMethod> = order
+        .iter()
+        .filter_map(|kind| user.contact_methods.iter().find(|m| m.method == *kind))
+        .cloned()
+        .collect();
+    if next_methods == user.contact_methods {
+        return Ok(Change::Keep(user.clone()));
+    }
+    let mut next = user.clone();
+    next.contact_methods = next_methods;
+    Ok(Change::Write(Box::new(next.clone()), next))
+}
+
 impl Roster {
     /// Adds a method at the end of the sequence. At most one of each kind: a second is `409`,
     /// even when two adds race (the user's version decides).
@@ -145,23 +254,20 @@ impl Roster {
         self.change_user(actor, "add-contact", id, |user| {
             actor.may_edit_profile(user)?;
             receives_alerts(user)?;
-            let method = parse_new(input)?;
-            if user
-                .contact_methods
-                .iter()
-                .any(|m| m.method == method.method)
-            {
-                return Err(DomainError::Conflict {
-                    message: format!("the user already has a {} method", method.method),
-                    fields: vec![FieldError::new(
-                        "method",
-                        format!("Method {} is already in the user's sequence", method.method),
-                    )],
-                });
-            }
-            let mut next = user.clone();
-            next.contact_methods.push(method.clone());
-            Ok(Change::Write(Box::new(next), method))
+            add_method(actor, user, parse_new(input)?)
+        })
+        .await
+    }
+
+    /// As [`Roster::add_contact`], with the method already checked.
+    pub async fn add_contact_method(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        method: ContactMethod,
+    ) -> Result<ContactMethod, DomainError> {
+        self.change_user(actor, "add-contact", id, |user| {
+            add_method(actor, user, method.clone())
         })
         .await
     }
@@ -178,38 +284,37 @@ impl Roster {
         let kind = path_kind(method)?;
         self.change_user(actor, "update-contact", id, |user| {
             actor.may_edit_profile(user)?;
-            let at = position(user, kind)?;
+            position(user, kind)?;
             let mut errors = FieldErrors::new();
-            let value = match (&input.value, kind) {
+            let value = match (&input.value, kind.is_addable()) {
                 (None, _) => None,
-                (Some(_), ContactMethodKind::EmailOfficial | ContactMethodKind::Push) => {
+                (Some(_), false) => {
                     errors.push(
                         "value",
                         format!("Value of {kind} cannot be set: it follows the account email or the device"),
                     );
                     None
                 }
-                (Some(raw), _) => errors.parsed("value", "Value", ContactValue::parse_for(kind, raw)),
+                (Some(raw), true) => errors.parsed("value", "Value", ContactValue::parse_for(kind, raw)),
             };
             let wait = bounded(&mut errors, "wait_minutes", "Wait", input.wait_minutes, WaitMinutes::new);
             let retries = bounded(&mut errors, "retries", "Retries", input.retries, Retries::new);
-            let (wait, retries) = errors.finish(|| Some((wait?, retries?)))?;
-            let mut changed = user.contact_methods[at].clone();
-            if let Some(value) = value {
-                changed.value = Some(value);
-            }
-            if let Some(wait) = wait {
-                changed.wait_minutes = wait;
-            }
-            if let Some(retries) = retries {
-                changed.retries = retries;
-            }
-            if changed == user.contact_methods[at] {
-                return Ok(Change::Keep(user.clone()));
-            }
-            let mut next = user.clone();
-            next.contact_methods[at] = changed;
-            Ok(Change::Write(Box::new(next.clone()), next))
+            let (wait_minutes, retries) = errors.finish(|| Some((wait?, retries?)))?;
+            patch_method(actor, user, kind, &ContactPatch { value, wait_minutes, retries })
+        })
+        .await
+    }
+
+    /// As [`Roster::update_contact`], with the change already checked.
+    pub async fn change_contact_method(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        kind: ContactMethodKind,
+        patch: &ContactPatch,
+    ) -> Result<User, DomainError> {
+        self.change_user(actor, "update-contact", id, |user| {
+            patch_method(actor, user, kind, patch)
         })
         .await
     }
@@ -221,7 +326,17 @@ impl Roster {
         id: &UserId,
         method: &str,
     ) -> Result<(), DomainError> {
-        let kind = path_kind(method)?;
+        self.remove_contact_method(actor, id, path_kind(method)?)
+            .await
+    }
+
+    /// As [`Roster::remove_contact`], with the kind already known.
+    pub async fn remove_contact_method(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        kind: ContactMethodKind,
+    ) -> Result<(), DomainError> {
         self.change_user(actor, "remove-contact", id, |user| {
             actor.may_edit_profile(user)?;
             let at = position(user, kind)?;
@@ -248,18 +363,20 @@ impl Roster {
     ) -> Result<User, DomainError> {
         self.change_user(actor, "reorder-contacts", id, |user| {
             actor.may_edit_profile(user)?;
-            let order = parse_order(user, input)?;
-            let next_methods: Vec<ContactMethod> = order
-                .iter()
-                .filter_map(|kind| user.contact_methods.iter().find(|m| m.method == *kind))
-                .cloned()
-                .collect();
-            if next_methods == user.contact_methods {
-                return Ok(Change::Keep(user.clone()));
-            }
-            let mut next = user.clone();
-            next.contact_methods = next_methods;
-            Ok(Change::Write(Box::new(next.clone()), next))
+            reorder(actor, user, &parse_order(input)?)
+        })
+        .await
+    }
+
+    /// As [`Roster::reorder_contacts`], with the order already checked.
+    pub async fn reorder_contact_methods(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        order: &[ContactMethodKind],
+    ) -> Result<User, DomainError> {
+        self.change_user(actor, "reorder-contacts", id, |user| {
+            reorder(actor, user, order)
         })
         .await
     }
@@ -324,11 +441,9 @@ impl Roster {
     }
 }
 
-/// The requested order as kinds: a permutation of the user's methods, or every problem with it.
-fn parse_order(
-    user: &User,
-    input: &ContactOrderInput,
-) -> Result<Vec<ContactMethodKind>, DomainError> {
+/// The requested order as kinds (that it is a permutation of the user's methods is
+/// [`reorder`]'s rule).
+fn parse_order(input: &ContactOrderInput) -> Result<Vec<ContactMethodKind>, DomainError> {
     let mut errors = FieldErrors::new();
     let Some(raw) = &input.order else {
         errors.push("order", "Order is required");
@@ -342,23 +457,6 @@ fn parse_order(
             ContactMethodKind::parse(name),
         ) {
             kinds.push(kind);
-        }
-    }
-    if errors.is_empty() {
-        let mut given = kinds.clone();
-        given.sort_unstable();
-        let mut held: Vec<ContactMethodKind> =
-            user.contact_methods.iter().map(|m| m.method).collect();
-        held.sort_unstable();
-        if given != held {
-            let held: Vec<&str> = user.contact_methods.iter().map(|m| m.method.id()).collect();
-            errors.push(
-                "order",
-                format!(
-                    "Order must name each of the user's methods exactly once: {}",
-                    held.join(", ")
-                ),
-            );
         }
     }
     errors.finish(|| Some(kinds))

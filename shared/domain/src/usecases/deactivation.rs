@@ -225,6 +225,7 @@ mod tests {
                 name: crate::values::GroupName::parse("Payments").unwrap(),
                 created_at: "2027-01-01T00:00:00Z".parse().unwrap(),
                 deleting: false,
+                managed_by: crate::entities::ManagedBy::Api,
                 version: 1,
             },
             memberships,

@@ -13,7 +13,7 @@ use super::records::{self, decode};
 use super::retry::{Attempt, optimistic};
 use super::transaction::{Guard, Transaction};
 use crate::access::Actor;
-use crate::entities::{Group, MemberRoles, Membership, Shift, User};
+use crate::entities::{Group, ManagedBy, MemberRoles, Membership, Shift, User};
 use crate::error::{DomainError, FieldError, FieldErrors, Holes, ShiftOnDuty};
 use crate::keys;
 use crate::ports::table::{Condition, MAX_TRANSACTION_ITEMS, Query, TableError, Write, query_all};
@@ -155,13 +155,25 @@ impl Roster {
         input: &GroupInput,
     ) -> Result<Group, DomainError> {
         actor.may_manage_groups("creating groups")?;
-        let account = actor.account();
         let name = parse_name(input)?;
+        self.create_named_group(actor, name, ManagedBy::Api).await
+    }
+
+    /// As [`Roster::create_group`], with the name already checked and its owner said.
+    pub async fn create_named_group(
+        &self,
+        actor: &Actor,
+        name: GroupName,
+        managed_by: ManagedBy,
+    ) -> Result<Group, DomainError> {
+        actor.may_manage_groups("creating groups")?;
+        let account = actor.account();
         let group = Group {
             id: GroupId::from_ulid(self.ids.new_id()),
             name,
             created_at: self.clock.now(),
             deleting: false,
+            managed_by,
             version: 1,
         };
         let mut tx = Transaction::new();
@@ -286,19 +298,65 @@ impl Roster {
         id: &GroupId,
         input: &GroupInput,
     ) -> Result<Group, DomainError> {
+        self.edit_group(actor, id, "rename-group", "renaming groups", |before| {
+            let name = parse_name(input)?;
+            Ok(Group {
+                name,
+                ..before.clone()
+            })
+        })
+        .await
+    }
+
+    /// As [`Roster::rename_group`], with the name already checked.
+    pub async fn rename_group_to(
+        &self,
+        actor: &Actor,
+        id: &GroupId,
+        name: &GroupName,
+    ) -> Result<Group, DomainError> {
+        self.edit_group(actor, id, "rename-group", "renaming groups", |before| {
+            Ok(Group {
+                name: name.clone(),
+                ..before.clone()
+            })
+        })
+        .await
+    }
+
+    /// Hands a group over to the roster file (reconcile adopting an API-created group).
+    pub async fn adopt_group(&self, actor: &Actor, id: &GroupId) -> Result<Group, DomainError> {
+        self.edit_group(actor, id, "adopt-group", "adopting groups", |before| {
+            Ok(Group {
+                managed_by: ManagedBy::Config,
+                ..before.clone()
+            })
+        })
+        .await
+    }
+
+    /// One change to the group item (its name, its owner), written with its name claim when the
+    /// name moves, guarded by the version read; nothing is written when nothing changes.
+    async fn edit_group(
+        &self,
+        actor: &Actor,
+        id: &GroupId,
+        action: &str,
+        doing: &str,
+        edit: impl Fn(&Group) -> Result<Group, DomainError>,
+    ) -> Result<Group, DomainError> {
         let account = actor.account();
         optimistic(|| async {
             let detail = self.load_group(account, id).await?;
-            actor.may_manage_groups("renaming groups")?;
-            let name = parse_name(input)?;
+            actor.may_manage_groups(doing)?;
             let before = detail.group;
-            if name == before.name {
+            let edited = edit(&before)?;
+            if edited == before {
                 return Ok(Attempt::Done(before));
             }
             let group = Group {
-                name,
                 version: before.version + 1,
-                ..before.clone()
+                ..edited
             };
             let mut tx = Transaction::new();
             tx.push(
@@ -320,7 +378,7 @@ impl Roster {
                 self.audit_write(
                     account,
                     actor.audit_actor(),
-                    "rename-group",
+                    action,
                     ("group", id.as_str()),
                     Some(&before),
                     Some(&group),
@@ -457,85 +515,138 @@ impl Roster {
         user: &UserId,
         input: &MemberInput,
     ) -> Result<(Membership, bool), DomainError> {
-        let (group_id, user_id) = (group.clone(), user.clone());
-        let account = actor.account();
         let roles = MemberRoles {
             primary: input.primary.unwrap_or(false),
             secondary: input.secondary.unwrap_or(false),
             manager: input.manager.unwrap_or(false),
         };
+        let account = actor.account();
         optimistic(|| async {
-            let detail = self.load_group(account, &group_id).await?;
-            actor.may_manage_group(&group_id, "changing a group's members")?;
-            let user = self.load_user(account, &user_id).await?;
-            if !user.user_type.receives_alerts() {
-                return Err(DomainError::Validation(vec![FieldError::new(
-                    "user_id",
-                    format!("{} users belong to no groups", user.user_type),
-                )]));
-            }
-            let existing = detail.memberships.iter().find(|m| m.user_id == user_id);
-            if existing.is_some_and(|m| m.roles == roles) {
-                let unchanged = Membership {
-                    group_id: group_id.clone(),
-                    user_id: user_id.clone(),
-                    roles,
-                };
-                return Ok(Attempt::Done((unchanged, false)));
-            }
-            let after = detail
-                .memberships
-                .iter()
-                .filter(|m| m.user_id != user_id)
-                .map(|m| &m.roles)
-                .chain(std::iter::once(&roles));
-            if !keeps_escalation(after) {
-                return Err(DomainError::conflict(format!(
-                    "group {} would have members but no primary or secondary member",
-                    detail.group.name
-                )));
-            }
-            let membership = Membership {
-                group_id: group_id.clone(),
-                user_id: user_id.clone(),
-                roles,
-            };
-            let mut next_user = user.clone();
-            next_user.member_of.insert(group_id.clone(), roles);
-            next_user.version += 1;
-            next_user.updated_at = self.clock.now();
-            let writes = vec![
-                Write::put(records::membership_item(account, &membership)?, None),
-                Write::put(
-                    records::user_item(account, &next_user)?,
-                    Condition::VersionIs(user.version),
-                ),
-                Write::put(
-                    records::group_item(
-                        account,
-                        &Group {
-                            version: detail.group.version + 1,
-                            ..detail.group.clone()
-                        },
-                    )?,
-                    Condition::VersionIs(detail.group.version),
-                ),
-                self.audit_write(
-                    account,
-                    actor.audit_actor(),
-                    "put-member",
-                    ("membership", &format!("{group_id}/{user_id}")),
-                    existing,
-                    Some(&membership),
-                )?,
-            ];
-            match self.table.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done((membership, existing.is_none()))),
-                Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
-                Err(e) => Err(e.into()),
-            }
+            let detail = self.load_group(account, group).await?;
+            self.put_member_in(actor, &detail, user, roles).await
         })
         .await
+    }
+
+    /// Puts many members into one group (reconcile), each as [`Roster::put_member`] would, in
+    /// order, reading the group once rather than once per member: a member's outcome does not
+    /// stop the next. The group is read again only after another writer changed it.
+    pub async fn put_members(
+        &self,
+        actor: &Actor,
+        group: &GroupId,
+        members: &[(UserId, MemberRoles)],
+    ) -> Vec<Result<(), DomainError>> {
+        let account = actor.account();
+        // The group as this call last saw it; emptied when a write finds it stale.
+        let known = std::sync::Mutex::new(None::<GroupDetail>);
+        let mut outcomes = Vec::with_capacity(members.len());
+        for (user, roles) in members {
+            let outcome = optimistic(|| async {
+                let cached = known.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let mut detail = match cached {
+                    Some(detail) => detail,
+                    None => self.load_group(account, group).await?,
+                };
+                let unchanged = detail
+                    .memberships
+                    .iter()
+                    .any(|m| &m.user_id == user && m.roles == *roles);
+                let attempt = self.put_member_in(actor, &detail, user, *roles).await?;
+                if let Attempt::Done((membership, _)) = &attempt {
+                    if !unchanged {
+                        detail
+                            .memberships
+                            .retain(|m| m.user_id != membership.user_id);
+                        detail.memberships.push(membership.clone());
+                        detail.group.version += 1;
+                    }
+                    *known.lock().unwrap_or_else(|e| e.into_inner()) = Some(detail);
+                }
+                Ok(attempt)
+            })
+            .await;
+            outcomes.push(outcome.map(|_| ()));
+        }
+        outcomes
+    }
+
+    /// One attempt at giving `user_id` exactly `roles` in the group `detail` shows: the group's
+    /// rule (members keep a primary or secondary) checked on those members, written guarded by
+    /// the group's and the user's versions. An unchanged membership writes nothing (and the
+    /// group's version stays: callers that track it add one only for a write).
+    async fn put_member_in(
+        &self,
+        actor: &Actor,
+        detail: &GroupDetail,
+        user_id: &UserId,
+        roles: MemberRoles,
+    ) -> Result<Attempt<(Membership, bool)>, DomainError> {
+        let account = actor.account();
+        let group_id = &detail.group.id;
+        actor.may_manage_group(group_id, "changing a group's members")?;
+        let user = self.load_user(account, user_id).await?;
+        if !user.user_type.receives_alerts() {
+            return Err(DomainError::Validation(vec![FieldError::new(
+                "user_id",
+                format!("{} users belong to no groups", user.user_type),
+            )]));
+        }
+        let membership = Membership {
+            group_id: group_id.clone(),
+            user_id: user_id.clone(),
+            roles,
+        };
+        let existing = detail.memberships.iter().find(|m| &m.user_id == user_id);
+        if existing.is_some_and(|m| m.roles == roles) {
+            return Ok(Attempt::Done((membership, false)));
+        }
+        let after = detail
+            .memberships
+            .iter()
+            .filter(|m| &m.user_id != user_id)
+            .map(|m| &m.roles)
+            .chain(std::iter::once(&roles));
+        if !keeps_escalation(after) {
+            return Err(DomainError::conflict(format!(
+                "group {} would have members but no primary or secondary member",
+                detail.group.name
+            )));
+        }
+        let mut next_user = user.clone();
+        next_user.member_of.insert(group_id.clone(), roles);
+        next_user.version += 1;
+        next_user.updated_at = self.clock.now();
+        let writes = vec![
+            Write::put(records::membership_item(account, &membership)?, None),
+            Write::put(
+                records::user_item(account, &next_user)?,
+                Condition::VersionIs(user.version),
+            ),
+            Write::put(
+                records::group_item(
+                    account,
+                    &Group {
+                        version: detail.group.version + 1,
+                        ..detail.group.clone()
+                    },
+                )?,
+                Condition::VersionIs(detail.group.version),
+            ),
+            self.audit_write(
+                account,
+                actor.audit_actor(),
+                "put-member",
+                ("membership", &format!("{group_id}/{user_id}")),
+                existing,
+                Some(&membership),
+            )?,
+        ];
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(Attempt::Done((membership, existing.is_none()))),
+            Err(TableError::ConditionFailed(_)) => Ok(Attempt::Raced),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Removes `user` from `group`: refused while they are on one of its shifts, and when it

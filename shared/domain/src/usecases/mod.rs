@@ -31,10 +31,12 @@ mod users;
 
 use std::sync::Arc;
 
-pub use accounts::{NewAccount, NewAccountInput};
+pub use accounts::{NewAccount, NewAccountInput, OWNER_DEFAULT_ROLES};
 pub use audit::{AuditCursor, AuditPage};
 pub use calendar::{MAX_SCHEDULE_DAYS, SCHEDULE_DAYS, Schedule, ScheduleWindow, ScheduledShift};
-pub use contacts::{ContactOrderInput, ContactPatchInput, DeviceInput, NewContactInput};
+pub use contacts::{
+    ContactOrderInput, ContactPatch, ContactPatchInput, DeviceInput, NewContactInput,
+};
 pub use groups::{GroupDetail, GroupInput, Member, MemberInput};
 pub use idempotency::{
     Claim, Claimed, IDEMPOTENCY_WINDOW_SECONDS, IdempotentRequest, STALE_CLAIM_SECONDS,
@@ -45,10 +47,10 @@ pub use oncall::OnCall;
 pub use out_of_office::{CoverInput, OutOfOfficeInput};
 pub use ownership::OwnershipMove;
 pub use passwords::PasswordResetInput;
-pub use profile::{PreferencesPatch, ReminderInput, UserPatchInput};
+pub use profile::{PreferencesPatch, ProfileChanges, ReminderInput, UserPatchInput};
 pub use roles::{BulkAssignInput, BulkOutcome, MAX_BULK_USERS, RoleInput};
 pub use shifts::ShiftInput;
-pub use users::{NewUser, NewUserInput, Profile, UserFilter, UserPage};
+pub use users::{NewUser, NewUserInput, Profile, USER_DEFAULT_ROLES, UserFilter, UserPage};
 
 use crate::ports::clock::{Clock, IdSource, SystemClock, UlidSource};
 use crate::ports::mailer::Mailer;

@@ -68,22 +68,22 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
     Option::<String>::deserialize(d).map(Some)
 }
 
-/// A checked patch: every field is already a domain value.
-#[derive(Debug, Default)]
-struct Changes {
-    first_name: Option<PersonName>,
-    last_name: Option<PersonName>,
+/// A checked patch: every field is already a domain value; an absent one is left as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChanges {
+    pub first_name: Option<PersonName>,
+    pub last_name: Option<PersonName>,
     /// `Some(None)`: back to the email.
-    username: Option<Option<Username>>,
-    email: Option<Email>,
-    external_id: Option<Option<ExternalId>>,
-    time_zone: Option<TimeZoneName>,
-    locale: Option<Locale>,
-    theme: Option<Theme>,
-    reminders: Option<Reminders>,
+    pub username: Option<Option<Username>>,
+    pub email: Option<Email>,
+    pub external_id: Option<Option<ExternalId>>,
+    pub time_zone: Option<TimeZoneName>,
+    pub locale: Option<Locale>,
+    pub theme: Option<Theme>,
+    pub reminders: Option<Reminders>,
 }
 
-impl Changes {
+impl ProfileChanges {
     fn parse(input: &UserPatchInput) -> Result<Self, DomainError> {
         let mut errors = FieldErrors::new();
         if input.user_type.is_some() {
@@ -304,17 +304,44 @@ impl Roster {
         input: &UserPatchInput,
         if_match: Option<u64>,
     ) -> Result<User, DomainError> {
+        self.patch_user(actor, id, input.active, if_match, || {
+            ProfileChanges::parse(input)
+        })
+        .await
+    }
+
+    /// As [`Roster::update_user`], with the changes already checked.
+    pub async fn change_profile(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        changes: &ProfileChanges,
+    ) -> Result<User, DomainError> {
+        self.patch_user(actor, id, None, None, || Ok(changes.clone()))
+            .await
+    }
+
+    /// One profile change: rights first (so a caller without them learns nothing of the body's
+    /// problems), then `changes` and `active`, written guarded by the version read.
+    async fn patch_user(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        active: Option<bool>,
+        if_match: Option<u64>,
+        changes: impl Fn() -> Result<ProfileChanges, DomainError>,
+    ) -> Result<User, DomainError> {
         let account = actor.account();
         let (updated, notices) = optimistic(|| async {
             let user = self.load_user(account, id).await?;
-            let changes = Changes::parse(input);
+            let changes = changes();
             match &changes {
                 Ok(c) if c.touches_identity() => actor.may_edit_identity(&user)?,
                 // `active` alone is not a profile edit: its own rule follows.
-                Ok(c) if c.is_empty() && input.active.is_some() => {}
+                Ok(c) if c.is_empty() && active.is_some() => {}
                 _ => actor.may_edit_profile(&user)?,
             }
-            if let Some(active) = input.active {
+            if let Some(active) = active {
                 actor.may_manage_users(if active {
                     "reactivating users"
                 } else {
@@ -339,7 +366,7 @@ impl Roster {
             }
             let changes = changes?;
             let mut next = changes.apply(&user);
-            if let Some(active) = input.active {
+            if let Some(active) = active {
                 next.deactivated = !active;
             }
             if next == user {

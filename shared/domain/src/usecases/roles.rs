@@ -45,6 +45,13 @@ fn holds_roles(user: &User) -> Result<(), DomainError> {
     )]))
 }
 
+/// The rule of adding a role, whoever asks.
+fn grant(actor: &Actor, user: &User, role: Role) -> Result<Change<Roles>, DomainError> {
+    actor.may_change_roles(user, true)?;
+    holds_roles(user)?;
+    self::add(user, role)
+}
+
 impl Roster {
     /// Adds `input.role` to the user's roles; adding one they hold already changes nothing.
     pub async fn assign_role(
@@ -57,11 +64,20 @@ impl Roster {
             actor.may_change_roles(user, true)?;
             let mut errors = FieldErrors::new();
             let role = errors.required("role", "Role", input.role.as_deref(), Role::parse);
-            let role = errors.finish(|| role)?;
-            holds_roles(user)?;
-            self::add(user, role)
+            grant(actor, user, errors.finish(|| role)?)
         })
         .await
+    }
+
+    /// Adds `role` to the user's roles; holding it already changes nothing.
+    pub async fn grant_role(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        role: Role,
+    ) -> Result<Roles, DomainError> {
+        self.change_user(actor, "assign-role", id, |user| grant(actor, user, role))
+            .await
     }
 
     /// Removes `role` from the user's roles; a standard user keeps at least one.
@@ -72,6 +88,16 @@ impl Roster {
         role: &str,
     ) -> Result<Roles, DomainError> {
         let role = Role::parse(role).map_err(|_| DomainError::not_found("role", role))?;
+        self.revoke_role(actor, id, role).await
+    }
+
+    /// As [`Roster::remove_role`], with the role already known.
+    pub async fn revoke_role(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        role: Role,
+    ) -> Result<Roles, DomainError> {
         self.change_user(actor, "remove-role", id, |user| {
             actor.may_change_roles(user, false)?;
             holds_roles(user)?;

@@ -31,6 +31,9 @@ pub struct NewUserInput {
     pub external_id: Option<String>,
 }
 
+/// What a standard user holds when created without roles.
+pub const USER_DEFAULT_ROLES: &[Role] = &[Role::Basic];
+
 /// A valid new user, before it has an id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewUser {
@@ -47,7 +50,7 @@ impl NewUser {
     /// Parses every field, reporting every problem (SPEC.md §3). Roles default to `basic` for a
     /// standard user and are refused for the other types.
     pub fn parse(input: &NewUserInput) -> Result<Self, DomainError> {
-        Self::parse_with_default_roles(input, "", &[Role::Basic])
+        Self::parse_with_default_roles(input, "", USER_DEFAULT_ROLES)
     }
 
     /// As [`NewUser::parse`], with field names under `prefix` (e.g. `owner.`) and the roles a
@@ -218,22 +221,22 @@ impl Roster {
         input: &NewUserInput,
         managed_by: ManagedBy,
     ) -> Result<(User, Delivery), DomainError> {
-        self.create_user_shaped(actor, input, managed_by, |_| {})
-            .await
+        actor.may_manage_users("creating users")?;
+        let new = NewUser::parse(input)?;
+        self.create_new_user(actor, new, managed_by, |_| {}).await
     }
 
-    /// As [`Roster::create_user`], with `shape` finishing the user (preferences, contact
-    /// methods) before the one transaction is written: reconcile creates a user whole.
-    pub(crate) async fn create_user_shaped(
+    /// As [`Roster::create_user`], from a checked user, with `shape` finishing it (preferences,
+    /// contact methods) before the one transaction is written: reconcile creates a user whole.
+    pub(crate) async fn create_new_user(
         &self,
         actor: &Actor,
-        input: &NewUserInput,
+        new: NewUser,
         managed_by: ManagedBy,
         shape: impl FnOnce(&mut User),
     ) -> Result<(User, Delivery), DomainError> {
         actor.may_manage_users("creating users")?;
         let account = actor.account();
-        let new = NewUser::parse(input)?;
         let mut user = self.build_user(new, managed_by, false);
         shape(&mut user);
         // Twice at most: once more after making the seat counter of an account that had none.
