@@ -1,16 +1,21 @@
-//! Reconcile at scale, CPU only: a roster file of 100, 1,000 and 10,000 users (five contact
+//! Reconcile at scale. CPU only: a roster file of 100, 1,000 and 10,000 users (five contact
 //! methods and three group memberships each) loaded (parsed and validated), its live account
 //! decoded from the items of its partition, and planned against it with no change and with 10%
-//! of the users renamed. The I/O of a real plan (the partition query) is measured by
-//! `scripts/bench-drift` against moto.
+//! of the users renamed. With the store: the first apply of 1,000, 5,000 and 10,000 users on
+//! SQLite (plan and apply, as `roster apply` runs them; a fresh store each time). The I/O of a
+//! real plan and of a first apply on DynamoDB is measured against moto by `./scripts/bench drift`
+//! and `./scripts/bench first-apply`.
 //!
-//!   cargo bench -p roster-tests --bench reconcile
+//!   cargo bench -p roster-tests --bench reconcile [-- apply]
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use roster_domain::reconcile::{DesiredRoster, LiveAccount, plan_account};
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
+use roster_domain::reconcile::{ApplyOptions, DesiredRoster, LiveAccount, plan_account};
 use roster_domain::values::PersonName;
+use roster_tests::TestStore;
 use roster_tests::synth::{big_roster_yaml, live_from};
 
 const SIZES: [usize; 3] = [100, 1_000, 10_000];
@@ -75,5 +80,55 @@ fn reconcile(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, reconcile);
+const APPLY_SIZES: [usize; 3] = [1_000, 5_000, 10_000];
+
+/// A first apply of `yaml` on a fresh SQLite store: its plan and its apply, timed together.
+async fn first_apply(desired: &DesiredRoster) -> Duration {
+    let store = TestStore::sqlite().await;
+    let roster = store.roster();
+    let started = Instant::now();
+    let plan = roster.plan(desired).await.unwrap();
+    let report = roster
+        .apply(desired, &plan, &ApplyOptions::default())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(
+        report.failures(),
+        0,
+        "{:?}",
+        report.accounts[0].failures.first()
+    );
+    took
+}
+
+fn apply(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("reconcile-apply");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.warm_up_time(Duration::from_millis(1));
+    group.measurement_time(Duration::from_secs(1));
+    for users in APPLY_SIZES {
+        let yaml = big_roster_yaml(users, (users / 250).max(4));
+        let desired = roster_config::load("bench.yaml", &yaml).expect("the synthetic roster loads");
+        group.bench_with_input(
+            BenchmarkId::new("first-apply-sqlite", users),
+            &desired,
+            |b, desired| {
+                b.iter_custom(|iterations| {
+                    (0..iterations)
+                        .map(|_| runtime.block_on(first_apply(desired)))
+                        .sum()
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, reconcile, apply);
 criterion_main!(benches);
