@@ -3,7 +3,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn roster(dir: &Path, args: &[&str]) -> Output {
+/// `roster` run as a person runs it, in `dir`, on the default store and outbox there.
+pub(crate) fn roster(dir: &Path, args: &[&str]) -> Output {
     Command::new(crate::ROSTER)
         .args(args)
         .current_dir(dir)

@@ -10,6 +10,8 @@ use std::process::{Command, Output};
 
 use roster_tests::synth::{big_roster_yaml, live_from};
 
+use crate::cli::roster;
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -178,17 +180,6 @@ fn the_schema_refuses_what_the_loader_refuses_wherever_json_schema_can_say_it() 
             ),
         }
     }
-}
-
-fn roster(dir: &Path, args: &[&str]) -> Output {
-    Command::new(crate::ROSTER)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("ROSTER_STORE")
-        .env_remove("ROSTER_MAIL")
-        .env_remove("ROSTER_OUTBOX")
-        .output()
-        .expect("run roster")
 }
 
 fn code(out: &Output) -> i32 {

@@ -514,16 +514,7 @@ fn plan_groups<'a>(
             Found::Same(g) => g,
             Found::Renamed(g) => g,
             Found::Missing => {
-                plan.changes.push(Change::CreateGroup {
-                    group: group.name.clone(),
-                });
-                for member in &group.members {
-                    plan.changes.push(Change::AddMember {
-                        group: group.name.clone(),
-                        email: member.email.clone(),
-                        roles: member.roles,
-                    });
-                }
+                plan_new_group(group, plan);
                 continue;
             }
             Found::Ambiguous(reason) => {
@@ -681,18 +672,23 @@ fn plan_new_account(desired: &DesiredAccount, plan: &mut AccountPlan) {
         });
     }
     for group in &desired.groups {
-        plan.changes.push(Change::CreateGroup {
-            group: group.name.clone(),
-        });
-        for member in &group.members {
-            plan.changes.push(Change::AddMember {
-                group: group.name.clone(),
-                email: member.email.clone(),
-                roles: member.roles,
-            });
-        }
+        plan_new_group(group, plan);
     }
     sort_changes(&mut plan.changes);
+}
+
+/// A group the account does not have: created, with each of its members.
+fn plan_new_group(group: &DesiredGroup, plan: &mut AccountPlan) {
+    plan.changes.push(Change::CreateGroup {
+        group: group.name.clone(),
+    });
+    for member in &group.members {
+        plan.changes.push(Change::AddMember {
+            group: group.name.clone(),
+            email: member.email.clone(),
+            roles: member.roles,
+        });
+    }
 }
 
 /// By phase (account, groups — renames before creates, so a name a rename frees can be taken —,
