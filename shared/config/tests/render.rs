@@ -67,22 +67,11 @@ const KINDS: usize = 17;
 
 fn every_kind_of_change() -> Plan {
     let (bo, cy) = (email("bo@acme.example"), email("cy@acme.example"));
-    let new_account = AccountPlan {
-        account: AccountId::parse("globex").unwrap(),
-        changes: vec![Change::CreateAccount {
-            name: AccountName::parse("Globex").unwrap(),
-            owner: email("hank@globex.example"),
-        }],
-        blocked: Vec::new(),
-        owned_elsewhere: Vec::new(),
-        unmanaged: Vec::new(),
-        unmanaged_members: Vec::new(),
-        unmanaged_groups: Vec::new(),
-        kept: Vec::new(),
-        kept_groups: Vec::new(),
-        adopt: Vec::new(),
-        refused: None,
-    };
+    let mut new_account = AccountPlan::new(AccountId::parse("globex").unwrap());
+    new_account.changes.push(Change::CreateAccount {
+        name: AccountName::parse("Globex").unwrap(),
+        owner: email("hank@globex.example"),
+    });
     let changes = vec![
         Change::UpdateAccount {
             field: AccountField::Name {

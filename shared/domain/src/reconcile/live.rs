@@ -157,16 +157,25 @@ impl LiveAccount {
     /// and groups whose delete has begun (with their members and shifts).
     fn finish(mut self) -> Self {
         let users: std::collections::HashSet<_> = self.users.iter().map(|u| u.id.clone()).collect();
-        let going: std::collections::HashSet<_> = self
-            .groups
-            .iter()
-            .filter(|g| g.deleting)
-            .map(|g| g.id.clone())
-            .collect();
-        self.groups.retain(|g| !g.deleting);
+        let going = drop_deleting(&mut self.groups, &mut self.shifts);
         self.memberships
             .retain(|m| users.contains(&m.user_id) && !going.contains(&m.group_id));
-        self.shifts.retain(|s| !going.contains(&s.group_id));
         self
     }
+}
+
+/// Takes out the groups whose delete has begun, and their shifts: gone for every reader.
+/// Answers their ids, for whatever else hangs off them.
+pub(super) fn drop_deleting(
+    groups: &mut Vec<Group>,
+    shifts: &mut Vec<Shift>,
+) -> std::collections::HashSet<crate::values::GroupId> {
+    let going: std::collections::HashSet<_> = groups
+        .iter()
+        .filter(|g| g.deleting)
+        .map(|g| g.id.clone())
+        .collect();
+    groups.retain(|g| !g.deleting);
+    shifts.retain(|s| !going.contains(&s.group_id));
+    going
 }

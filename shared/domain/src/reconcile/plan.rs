@@ -64,7 +64,8 @@ pub struct AccountPlan {
 }
 
 impl AccountPlan {
-    fn new(account: AccountId) -> Self {
+    /// A plan of no changes for `account`, to be filled.
+    pub fn new(account: AccountId) -> Self {
         Self {
             account,
             changes: Vec::new(),
@@ -167,14 +168,7 @@ impl Parts {
     /// Leaves out what every other read leaves out: groups whose delete has begun, with their
     /// members and shifts. (A user deleted a moment ago is not read, nor are their groups.)
     fn settle(&mut self) {
-        let going: HashSet<GroupId> = self
-            .groups
-            .iter()
-            .filter(|g| g.deleting)
-            .map(|g| g.id.clone())
-            .collect();
-        self.groups.retain(|g| !g.deleting);
-        self.shifts.retain(|s| !going.contains(&s.group_id));
+        super::live::drop_deleting(&mut self.groups, &mut self.shifts);
     }
 }
 
