@@ -44,6 +44,9 @@ enum Command {
     Serve(commands::serve::Serve),
     /// Print a token for a user, for `roster serve`.
     Token(commands::token::Token),
+    /// SCIM provisioning: the tokens identity providers use.
+    #[command(subcommand)]
+    Scim(commands::scim::ScimCommand),
     /// The mail outbox.
     #[command(subcommand)]
     Mail(commands::mail::MailCommand),
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
             Command::Owner(command) => command.run(&context).await,
             Command::Serve(command) => command.run(&context).await,
             Command::Token(command) => command.run(&context).await,
+            Command::Scim(command) => command.run(&context).await,
             Command::Mail(command) => command.run(&context).await,
             Command::Store(command) => command.run(&context).await,
             Command::Validate(command) => command.run().await,

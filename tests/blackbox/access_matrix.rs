@@ -39,7 +39,8 @@ pub(crate) const CALLERS: [Caller; 6] = [
 
 /// What a cell works on: a fresh target user `{T}`, and, when the row needs them, a group
 /// `{G}` with the target as primary member and an empty shift `{S}`, an out-of-office entry
-/// `{E}` of the target, and the target's calendar feed token `{K}`.
+/// `{E}` of the target, the target's calendar feed token `{K}`, and a SCIM token `{Z}` of the
+/// target's account.
 pub(crate) struct Cell {
     tag: String,
     target: String,
@@ -47,6 +48,7 @@ pub(crate) struct Cell {
     shift: String,
     entry: String,
     pub feed_token: String,
+    scim_token: String,
     /// A user of the target's account who is not in `{G}` (the "basic other" caller).
     outsider: String,
     admin: String,
@@ -62,6 +64,8 @@ pub(crate) enum Needs {
     /// then for a day with the admin covering, and their feed token `{K}`: what a calendar and
     /// "who is on call now" read at their fullest.
     Schedule,
+    /// A SCIM token `{Z}` of the target's account.
+    ScimToken,
 }
 
 /// One row: an operation, the request that exercises it, and the status each caller (in
@@ -87,6 +91,7 @@ impl Row {
             .replace("{S}", &cell.shift)
             .replace("{E}", &cell.entry)
             .replace("{K}", &cell.feed_token)
+            .replace("{Z}", &cell.scim_token)
             .replace("{B}", &cell.outsider)
             .replace("{A}", &cell.admin)
     }
@@ -440,6 +445,31 @@ pub(crate) fn matrix() -> Vec<Row> {
             body: none,
             expect: [200, 200, 200, 403, 403, 200],
         },
+        // The Owner and App Admins manage their own account's SCIM tokens.
+        Row {
+            operation: "create-scim-token",
+            method: Method::POST,
+            path: "/scim-tokens",
+            needs: Needs::User,
+            body: |c| Some(json!({"name": format!("okta {}", c.tag)})),
+            expect: [201, 201, 403, 403, 403, 201],
+        },
+        Row {
+            operation: "list-scim-tokens",
+            method: Method::GET,
+            path: "/scim-tokens",
+            needs: Needs::ScimToken,
+            body: none,
+            expect: [200, 200, 403, 403, 403, 200],
+        },
+        Row {
+            operation: "revoke-scim-token",
+            method: Method::DELETE,
+            path: "/scim-tokens/{Z}",
+            needs: Needs::ScimToken,
+            body: none,
+            expect: [204, 204, 403, 403, 403, 404],
+        },
     ]
 }
 
@@ -579,6 +609,10 @@ fn sees(row: &Row, cell: &Cell, caller: Caller, body: &Value) -> Result<(), Stri
         ),
         "list-shifts" => check(ids("shifts", "id") == [cell.shift.clone()], "its shift"),
         "get-shift" => check(body["id"] == json!(cell.shift), "the shift"),
+        "list-scim-tokens" => check(
+            ids("items", "id").contains(&cell.scim_token) == in_acme,
+            "the account's token is listed exactly to its own admins",
+        ),
         "on-call" => check(
             body["responders"]
                 == json!([{"user_id": cell.admin, "name": "bob Tester", "via": "cover",
@@ -640,6 +674,7 @@ pub(crate) async fn prepare(
         shift: String::new(),
         entry: String::new(),
         feed_token: String::new(),
+        scim_token: String::new(),
         outsider: w.basic.id.clone(),
         admin: w.admin.id.clone(),
     };
@@ -676,6 +711,11 @@ pub(crate) async fn prepare(
         Needs::Feed => {
             let token = roster.issue_calendar_token(acme, &target_id).await.unwrap();
             cell.feed_token = token.reveal().to_owned();
+        }
+        Needs::ScimToken => {
+            let name = roster_domain::values::TokenName::parse(&cell.tag).unwrap();
+            let (token, _) = roster.create_scim_token(acme, name).await.unwrap();
+            cell.scim_token = token.id.to_string();
         }
         Needs::Schedule => {
             let group = group_of(w, acme, &cell, target).await;

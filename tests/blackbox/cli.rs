@@ -20,7 +20,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-const CREATE_ACME: &[&str] = &[
+pub(crate) const CREATE_ACME: &[&str] = &[
     "account",
     "create",
     "--id",

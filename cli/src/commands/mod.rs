@@ -2,6 +2,7 @@ pub mod account;
 pub mod mail;
 pub mod owner;
 pub mod roster;
+pub mod scim;
 pub mod serve;
 pub mod store;
 pub mod token;

@@ -5,7 +5,7 @@ use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use crate::problem::ApiError;
-use roster_domain::values::{GroupId, ShiftId, UserId};
+use roster_domain::values::{GroupId, ScimTokenId, ShiftId, UserId};
 use roster_domain::{DomainError, FieldError};
 
 /// An id a path may carry. One that does not parse names nothing: `404`, as another account's
@@ -29,6 +29,7 @@ macro_rules! path_id {
 path_id!(UserId, "user");
 path_id!(GroupId, "group");
 path_id!(ShiftId, "shift");
+path_id!(ScimTokenId, "SCIM token");
 
 /// Bodies over this are refused with `400` before they are parsed.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -10,7 +10,9 @@ use bytes::Bytes;
 use http::{Method, Response};
 
 use crate::app::App;
-use crate::handlers::{audit, calendar, contacts, groups, out_of_office, roles, users};
+use crate::handlers::{
+    audit, calendar, contacts, groups, out_of_office, roles, scim_tokens, users,
+};
 use crate::input::Input;
 use crate::problem::ApiError;
 
@@ -96,6 +98,9 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         route!(DELETE "/users/{id}/calendar-token", "revoke-calendar-token", "calendar", Jwt, calendar::revoke_token),
         route!(GET "/calendars/{token}.ics", "calendar-feed", "calendar", Public, calendar::feed),
         route!(GET "/audit", "list-audit", "audit", Jwt, audit::list),
+        route!(POST "/scim-tokens", "create-scim-token", "scim", Jwt, scim_tokens::create),
+        route!(GET "/scim-tokens", "list-scim-tokens", "scim", Jwt, scim_tokens::list),
+        route!(DELETE "/scim-tokens/{id}", "revoke-scim-token", "scim", Jwt, scim_tokens::revoke),
     ]
 });
 

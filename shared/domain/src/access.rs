@@ -3,7 +3,7 @@
 
 use crate::entities::{Cover, User};
 use crate::error::DomainError;
-use crate::values::{AccountId, GroupId, Role, UserId};
+use crate::values::{AccountId, GroupId, Role, ScimTokenId, TokenName, UserId};
 
 /// A verified person: the account from the token and their current user record.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,13 @@ pub enum Actor {
     Operator(AccountId),
     /// A user calling the API (boxed: a whole user record rides along).
     User(Box<Caller>),
+    /// An identity provider over SCIM with one of the account's SCIM tokens: manages the
+    /// account's users and groups, as an App Admin would (SPEC §9).
+    Provisioner {
+        account: AccountId,
+        token: ScimTokenId,
+        name: TokenName,
+    },
 }
 
 /// The rights the API checks, named as the refusal names them.
@@ -32,14 +39,14 @@ pub mod rights {
 impl Actor {
     pub fn account(&self) -> &AccountId {
         match self {
-            Self::Operator(account) => account,
+            Self::Operator(account) | Self::Provisioner { account, .. } => account,
             Self::User(caller) => &caller.account,
         }
     }
 
     fn caller(&self) -> Option<&Caller> {
         match self {
-            Self::Operator(_) => None,
+            Self::Operator(_) | Self::Provisioner { .. } => None,
             Self::User(caller) => Some(caller),
         }
     }
@@ -59,6 +66,18 @@ impl Actor {
             || self
                 .caller()
                 .is_some_and(|c| c.user.roles.contains(&Role::SystemViewer))
+    }
+
+    /// Making, listing and revoking SCIM tokens: Owner and App Admin (and the operator); never
+    /// an identity provider with a token of its own.
+    pub fn may_manage_scim_tokens(&self) -> Result<(), DomainError> {
+        match self {
+            Self::Provisioner { .. } => Err(DomainError::Forbidden {
+                right: rights::MANAGE_USERS,
+                message: "a SCIM token cannot manage SCIM tokens".into(),
+            }),
+            Self::Operator(_) | Self::User(_) => self.may_manage_users("managing SCIM tokens"),
+        }
     }
 
     /// Creating, deleting and inviting users: Owner and App Admin.

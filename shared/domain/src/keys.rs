@@ -148,6 +148,19 @@ pub fn calendar_token(hash: &crate::secrets::TokenHash) -> Key {
     Key::new(format!("CALENDAR#{}", hash.as_str()), "TOKEN")
 }
 
+/// The prefix of an account's SCIM tokens in its partition.
+pub const SCIM_TOKEN_PREFIX: &str = "SCIMTOKEN#";
+
+/// One SCIM token of an account, as it is listed (its name, who made it, its hash).
+pub fn scim_token(account: &AccountId, token: &crate::values::ScimTokenId) -> Key {
+    Key::new(account_pk(account), format!("{SCIM_TOKEN_PREFIX}{token}"))
+}
+
+/// A SCIM token found by the hash of its secret: which account and token it is.
+pub fn scim_secret(hash: &crate::secrets::TokenHash) -> Key {
+    Key::new(format!("SCIM#{}", hash.as_str()), "TOKEN")
+}
+
 /// The account's audit log for one month (`2026-11`): append-only, out of the account partition.
 pub fn audit_pk(account: &AccountId, month: &str) -> String {
     format!("AUDIT#{account}#{month}")

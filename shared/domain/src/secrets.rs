@@ -45,8 +45,7 @@ impl ResetToken {
 
     /// What is stored: the hex SHA-256 of the token text.
     pub fn hash(&self) -> TokenHash {
-        let digest = Sha256::digest(self.0.as_bytes());
-        TokenHash(digest.iter().map(|b| format!("{b:02x}")).collect())
+        TokenHash::of(&self.0)
     }
 }
 
@@ -61,8 +60,54 @@ impl std::fmt::Debug for ResetToken {
 pub struct TokenHash(String);
 
 impl TokenHash {
+    /// The hex SHA-256 of a secret's text.
+    fn of(secret: &str) -> Self {
+        let digest = Sha256::digest(secret.as_bytes());
+        Self(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// The bearer secret of a SCIM token: `roster_scim_` and 32 random bytes in base64url. The
+/// prefix lets secret scanners recognise a leaked one. `Debug` never shows it.
+pub struct ScimSecret(String);
+
+impl ScimSecret {
+    pub const PREFIX: &str = "roster_scim_";
+
+    pub fn generate() -> Self {
+        Self(format!("{}{}", Self::PREFIX, random_secret()))
+    }
+
+    /// Accepts a secret as an identity provider sends it; anything else is not one of ours.
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let raw = raw.trim();
+        match raw
+            .strip_prefix(Self::PREFIX)
+            .map(|rest| URL_SAFE_NO_PAD.decode(rest))
+        {
+            Some(Ok(bytes)) if bytes.len() == ResetToken::BYTES => Ok(Self(raw.to_owned())),
+            _ => Err(InvalidValue::new("is not a Roster SCIM token")),
+        }
+    }
+
+    /// The secret, to be shown once to whoever created it.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+
+    /// What is stored: the hex SHA-256 of the secret.
+    pub fn hash(&self) -> TokenHash {
+        TokenHash::of(&self.0)
+    }
+}
+
+impl std::fmt::Debug for ScimSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ScimSecret(…)")
     }
 }
 
@@ -121,6 +166,20 @@ mod tests {
         assert_eq!(a.hash().as_str().len(), 64);
         assert!(!format!("{a:?}").contains(a.reveal()));
         assert!(ResetToken::parse("short").is_err());
+    }
+
+    #[test]
+    fn scim_secrets_carry_their_prefix_parse_back_and_never_print() {
+        let secret = ScimSecret::generate();
+        assert!(secret.reveal().starts_with("roster_scim_"));
+        assert_eq!(secret.reveal().len(), 12 + 43);
+        let again = ScimSecret::parse(secret.reveal()).unwrap();
+        assert_eq!(again.hash(), secret.hash());
+        assert_ne!(ScimSecret::generate().hash(), secret.hash());
+        assert!(!format!("{secret:?}").contains(&secret.reveal()[12..]));
+        let bare = &secret.reveal()[12..];
+        assert!(ScimSecret::parse(bare).is_err(), "the prefix is part of it");
+        assert!(ScimSecret::parse("roster_scim_short").is_err());
     }
 
     #[test]

@@ -25,6 +25,11 @@ pub enum AuditActor {
     },
     /// The `roster` command or reconcile, with the deployment's credentials.
     Operator,
+    /// An identity provider over SCIM, by the token it used.
+    Scim {
+        token_id: String,
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ mod audit;
 mod contact_method;
 mod group;
 mod out_of_office;
+mod scim_token;
 mod shift;
 mod user;
 
@@ -14,5 +15,6 @@ pub use audit::{AuditActor, AuditEntry, AuditTarget};
 pub use contact_method::ContactMethod;
 pub use group::{Group, MemberRoles, Membership};
 pub use out_of_office::{Cover, CoverRef, OutOfOffice};
+pub use scim_token::ScimToken;
 pub use shift::{Occurrence, Repeat, Shift, ShiftRef};
 pub use user::{ManagedBy, User, UserStatus};

@@ -33,6 +33,10 @@ impl Actor {
     pub fn audit_actor(&self) -> AuditActor {
         match self {
             Actor::Operator(_) => AuditActor::Operator,
+            Actor::Provisioner { token, name, .. } => AuditActor::Scim {
+                token_id: token.to_string(),
+                name: name.to_string(),
+            },
             Actor::User(caller) => AuditActor::User {
                 id: caller.user.id.to_string(),
                 email: caller.user.email.to_string(),

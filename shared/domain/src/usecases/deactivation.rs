@@ -119,6 +119,9 @@ impl Roster {
         let by = match actor.audit_actor() {
             AuditActor::User { email, .. } => format!("by {email}"),
             AuditActor::Operator => "by an operator".to_owned(),
+            AuditActor::Scim { name, .. } => {
+                format!("by the identity provider (SCIM token {name})")
+            }
         };
         Ok(told
             .into_values()

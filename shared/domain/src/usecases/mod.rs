@@ -24,6 +24,7 @@ mod profile;
 pub(crate) mod records;
 mod retry;
 mod roles;
+mod scim_tokens;
 mod seats;
 mod shifts;
 mod transaction;

@@ -18,12 +18,12 @@ pub use account_id::AccountId;
 pub use contact::{ContactMethodKind, ContactValue, Platform, Retries, ValueShape, WaitMinutes};
 pub use email::Email;
 pub use local_time::{for_people, parse_date, parse_local, with_offset};
-pub use names::{AccountName, ExternalId, GroupName, PersonName, ShiftName, Username};
+pub use names::{AccountName, ExternalId, GroupName, PersonName, ShiftName, TokenName, Username};
 pub use phone::E164;
 pub use preferences::{Locale, Preferences, Theme, TimeZoneName};
 pub use reminder::{Reminder, ReminderUnit, Reminders};
 pub use role::{Role, Roles};
-pub use user_id::{GroupId, ShiftId, UserId};
+pub use user_id::{GroupId, ScimTokenId, ShiftId, UserId};
 pub use user_type::UserType;
 
 /// Implements `Display`, `as_str`, and serde as a plain string parsed by `Self::parse`.

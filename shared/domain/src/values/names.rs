@@ -52,6 +52,10 @@ bounded_text!(
     /// The id of the user in the company's HR system or identity provider: free text.
     ExternalId, 256
 );
+bounded_text!(
+    /// What a SCIM token is for, as its creator named it (`okta`, `entra-prod`).
+    TokenName, 100
+);
 
 /// A sign-in name, unique in the account regardless of case. Defaults to the email address.
 #[derive(Debug, Clone)]

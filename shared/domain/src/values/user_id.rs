@@ -26,6 +26,7 @@ macro_rules! ulid_id {
 ulid_id!(UserId, "user");
 ulid_id!(GroupId, "group");
 ulid_id!(ShiftId, "shift");
+ulid_id!(ScimTokenId, "SCIM token");
 
 #[cfg(test)]
 mod tests {
