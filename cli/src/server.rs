@@ -51,7 +51,13 @@ async fn handle(app: &App, jwt: &Jwt, request: Request<Incoming>) -> Response<Fu
             return ApiError::BadRequest(why).into_response().map(Full::new);
         }
     };
-    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+    // A SCIM request's bearer is a SCIM token, which the app checks; anything else is a JWT.
+    let jwt_bearer = !roster_api::speaks_scim(parts.uri.path());
+    if let Some(value) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .filter(|_| jwt_bearer)
+    {
         let token = value.to_str().ok().and_then(|v| {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))

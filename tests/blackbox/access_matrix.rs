@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use http::Method;
-use roster_api::routes;
+use roster_api::{Auth, routes};
 use roster_domain::access::Actor;
 use roster_domain::usecases::{CoverInput, GroupInput, MemberInput, OutOfOfficeInput, ShiftInput};
 use roster_domain::values::{AccountId, UserId};
@@ -476,7 +476,12 @@ pub(crate) fn matrix() -> Vec<Row> {
 #[test]
 fn the_matrix_covers_every_route() {
     let rows: BTreeSet<&str> = matrix().iter().map(|r| r.operation).collect();
-    let routed: BTreeSet<&str> = routes().iter().map(|r| r.operation).collect();
+    // SCIM routes answer an identity provider's token, not a person's: `scim.rs` tests them.
+    let routed: BTreeSet<&str> = routes()
+        .iter()
+        .filter(|r| r.auth != Auth::Scim)
+        .map(|r| r.operation)
+        .collect();
     assert_eq!(
         rows, routed,
         "every route needs a row (left: the matrix, right: the routes)"

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use roster_api::routes;
+use roster_api::{Auth, routes};
 
 fn workspace_file(path: &str) -> String {
     let full = format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"));
@@ -33,8 +33,11 @@ fn openapi_and_the_route_table_name_the_same_operations() {
             documented.insert((method, path.as_str().to_owned(), id.as_str().to_owned()));
         }
     }
+    // SCIM describes itself (`/scim/v2/Schemas`, `/ResourceTypes`) and is checked by a SCIM
+    // client; openapi.yaml is the JSON API's contract.
     let routed: BTreeSet<(String, String, String)> = routes()
         .iter()
+        .filter(|r| r.auth != Auth::Scim)
         .map(|r| {
             (
                 r.method.to_string(),

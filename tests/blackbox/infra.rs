@@ -280,7 +280,8 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
                 Value::Mapping(m) => m,
                 _ => unreachable!(),
             };
-            if route.auth == Auth::Public {
+            // Public and SCIM routes carry their own secret: no JWT authorizer.
+            if route.auth != Auth::Jwt {
                 properties.insert(v("Auth"), map! { "Authorizer" => v("NONE") });
             }
             events.insert(
@@ -479,7 +480,7 @@ fn every_route_is_an_event_of_its_function_with_the_right_authorizer() {
                 r.method.to_string(),
                 gateway_path(r.path),
                 r.function.to_owned(),
-                r.auth == Auth::Public,
+                r.auth != Auth::Jwt,
             )
         })
         .collect();
@@ -489,10 +490,20 @@ fn every_route_is_an_event_of_its_function_with_the_right_authorizer() {
         .filter(|r| r.3)
         .map(|r| r.1.as_str())
         .collect();
+    let scim = public.iter().filter(|p| p.starts_with("/scim/v2/")).count();
+    let others: Vec<_> = public
+        .iter()
+        .filter(|p| !p.starts_with("/scim/v2/"))
+        .collect();
     assert_eq!(
-        public,
-        ["/calendars/{token}", "/password-resets"],
-        "the only routes without the JWT authorizer"
+        others,
+        [&"/calendars/{token}", &"/password-resets"],
+        "the only routes without the JWT authorizer, besides SCIM's"
+    );
+    assert_eq!(
+        scim,
+        routes().iter().filter(|r| r.auth == Auth::Scim).count(),
+        "every SCIM route, and only those, under /scim/v2/ without the JWT authorizer"
     );
 }
 

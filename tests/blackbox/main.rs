@@ -23,6 +23,7 @@ mod reconcile;
 mod reconcile_owners;
 mod roster_files;
 mod schemathesis;
+mod scim;
 mod scim_tokens;
 mod use_cases;
 mod world;

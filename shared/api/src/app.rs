@@ -10,6 +10,7 @@ use crate::idempotency;
 use crate::input::{Claims, Input};
 use crate::problem::ApiError;
 use crate::routes::{self, Auth, Route, routes};
+use crate::scim_error::speaks_scim;
 
 /// The API over one `Roster`. Cheap to clone; build it once per process.
 #[derive(Clone)]
@@ -76,7 +77,7 @@ impl App {
             }
             Err(e) => Err(e),
         };
-        let response = result.unwrap_or_else(ApiError::into_response);
+        let response = result.unwrap_or_else(|e| render(e, speaks_scim(parts.uri.path())));
         // The operation, not the path: paths can carry secrets (calendar tokens). Never bodies.
         tracing::info!(
             method = %parts.method,
@@ -98,11 +99,36 @@ impl App {
         let caller = self.roster.caller(&claims.account_id, &claims.sub).await?;
         Ok(Actor::User(Box::new(caller)))
     }
+
+    /// The identity provider behind a SCIM request, from its bearer SCIM token.
+    pub(crate) async fn provisioner(&self, input: &Input) -> Result<Actor, ApiError> {
+        let secret = input
+            .headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, secret)| secret.trim())
+            .ok_or_else(|| {
+                DomainError::Unauthenticated(
+                    "a SCIM request needs `Authorization: Bearer <SCIM token>`".into(),
+                )
+            })?;
+        Ok(self.roster.scim_actor(secret).await?)
+    }
 }
 
-/// The route's answer, success or problem.
+/// The route's answer, success or problem (in SCIM's schema on SCIM routes).
 async fn answer(route: &Route, app: &App, input: Input) -> Response<Bytes> {
     (route.handler)(app, input)
         .await
-        .unwrap_or_else(ApiError::into_response)
+        .unwrap_or_else(|e| render(e, route.auth == Auth::Scim))
+}
+
+fn render(error: ApiError, scim: bool) -> Response<Bytes> {
+    if scim {
+        error.into_scim_response()
+    } else {
+        error.into_response()
+    }
 }

@@ -64,6 +64,23 @@ impl Input {
         T::parse_path(raw).ok_or_else(|| DomainError::not_found(T::ENTITY, raw))
     }
 
+    /// `scheme://host` as the client reached the API, for URLs it is given back: `http` for a
+    /// loopback host (`roster serve`), `https` otherwise (API Gateway).
+    pub fn origin(&self) -> Result<String, DomainError> {
+        let host = self
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .ok_or_else(|| {
+                DomainError::conflict("the request has no Host header to build the URL from")
+            })?;
+        let local = host.starts_with("127.0.0.1")
+            || host.starts_with("localhost")
+            || host.starts_with("[::1]");
+        let scheme = if local { "http" } else { "https" };
+        Ok(format!("{scheme}://{host}"))
+    }
+
     pub fn query(&self, name: &str) -> Option<&str> {
         self.query
             .iter()

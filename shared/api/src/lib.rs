@@ -4,7 +4,8 @@
 //!
 //! The caller comes from JWT claims (`sub`, `account_id`) that something upstream has already
 //! verified — API Gateway's JWT authorizer, or `roster serve` — and put on the request as a
-//! [`Claims`] extension.
+//! [`Claims`] extension. SCIM routes (`/scim/v2/`) are the exception: their bearer is a SCIM
+//! token, which [`App`] checks itself.
 
 mod app;
 mod handlers;
@@ -13,6 +14,7 @@ mod idempotency;
 mod input;
 mod problem;
 mod routes;
+mod scim_error;
 mod views;
 
 pub use app::App;
@@ -20,3 +22,4 @@ pub use idempotency::{IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
 pub use input::{Claims, MAX_BODY_BYTES};
 pub use problem::ApiError;
 pub use routes::{Auth, Route, routes};
+pub use scim_error::speaks_scim;

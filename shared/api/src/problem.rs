@@ -20,6 +20,9 @@ pub enum ApiError {
     IdempotencyKeyReused,
     /// The first request with this `Idempotency-Key` is still running.
     IdempotencyKeyInProgress,
+    /// A SCIM request SCIM's own rules refuse (a filter, a PATCH path): answered on `/scim/v2/`
+    /// as it is (`scim_error.rs`).
+    Scim(roster_scim::ScimError),
 }
 
 impl std::fmt::Display for ApiError {
@@ -121,6 +124,12 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "the first request with this Idempotency-Key has not finished; retry shortly"
                     .into(),
+            ),
+            Self::Scim(e) => problem(
+                "/problems/bad-request",
+                "Bad request",
+                StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+                e.detail.clone(),
             ),
             Self::Domain(e) => domain_problem(e),
         }

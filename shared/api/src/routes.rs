@@ -11,7 +11,7 @@ use http::{Method, Response};
 
 use crate::app::App;
 use crate::handlers::{
-    audit, calendar, contacts, groups, out_of_office, roles, scim_tokens, users,
+    audit, calendar, contacts, groups, out_of_office, roles, scim, scim_tokens, users,
 };
 use crate::input::Input;
 use crate::problem::ApiError;
@@ -26,6 +26,9 @@ pub enum Auth {
     Jwt,
     /// The request carries its own secret (a reset token, a calendar token).
     Public,
+    /// SCIM 2.0 (`/scim/v2/…`): a SCIM token as the bearer, checked by the function (API
+    /// Gateway's JWT authorizer does not apply), and errors in SCIM's schema.
+    Scim,
 }
 
 pub struct Route {
@@ -101,6 +104,11 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         route!(POST "/scim-tokens", "create-scim-token", "scim", Jwt, scim_tokens::create),
         route!(GET "/scim-tokens", "list-scim-tokens", "scim", Jwt, scim_tokens::list),
         route!(DELETE "/scim-tokens/{id}", "revoke-scim-token", "scim", Jwt, scim_tokens::revoke),
+        route!(GET "/scim/v2/ServiceProviderConfig", "scim-service-provider-config", "scim", Scim, scim::discovery::service_provider_config),
+        route!(GET "/scim/v2/ResourceTypes", "scim-resource-types", "scim", Scim, scim::discovery::resource_types),
+        route!(GET "/scim/v2/ResourceTypes/{name}", "scim-resource-type", "scim", Scim, scim::discovery::resource_type),
+        route!(GET "/scim/v2/Schemas", "scim-schemas", "scim", Scim, scim::discovery::schemas),
+        route!(GET "/scim/v2/Schemas/{id}", "scim-schema", "scim", Scim, scim::discovery::schema),
     ]
 });
 

@@ -3,6 +3,7 @@
 //! `roster-api` maps it onto the use cases.
 
 pub mod dialect;
+pub mod discovery;
 pub mod error;
 pub mod filter;
 pub mod patch;

@@ -1,7 +1,7 @@
 //! Calendar export (SPEC.md §6): `schedule.ics` for a signed-in reader, and the secret feed URL
 //! calendar apps subscribe to without a login.
 
-use http::{StatusCode, header};
+use http::StatusCode;
 use roster_domain::usecases::ScheduleWindow;
 use roster_domain::values::parse_date;
 use roster_domain::{DomainError, FieldError};
@@ -57,18 +57,10 @@ pub async fn issue_token(app: &App, input: Input) -> Reply {
         .issue_calendar_token(&actor, &input.id("id")?)
         .await?;
     let path = format!("/calendars/{}.ics", token.reveal());
-    let host = input
-        .headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .ok_or_else(|| {
-            DomainError::conflict("the request has no Host header to build the URL from")
-        })?;
-    let local =
-        host.starts_with("127.0.0.1") || host.starts_with("localhost") || host.starts_with("[::1]");
-    let scheme = if local { "http" } else { "https" };
+    let origin = input.origin()?;
+    let host = origin.split_once("://").map_or("", |(_, host)| host);
     let view = CalendarFeedView {
-        url: format!("{scheme}://{host}{path}"),
+        url: format!("{origin}{path}"),
         webcal_url: format!("webcal://{host}{path}"),
         path,
     };

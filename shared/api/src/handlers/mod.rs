@@ -6,5 +6,6 @@ pub mod contacts;
 pub mod groups;
 pub mod out_of_office;
 pub mod roles;
+pub mod scim;
 pub mod scim_tokens;
 pub mod users;
