@@ -39,7 +39,191 @@ fn is_scim(reply: &Reply) {
 for_each_store!(
     discovery_describes_what_is_served,
     a_missing_wrong_or_revoked_token_is_401_in_scims_error_schema,
+    okta_looks_a_user_up_by_username_then_creates_them_without_an_invitation,
+    users_list_by_any_filter_in_stable_pages_of_their_own_account_only,
 );
+
+async fn post(w: &World, path: &str, token: &str, body: serde_json::Value) -> Reply {
+    w.server
+        .http
+        .call(Method::POST, path, Some(token), Some(body))
+        .await
+}
+
+fn scim_user(w: &World, name: &str) -> serde_json::Value {
+    json!({
+        "schemas": [USER],
+        "userName": w.email(name),
+        "name": {"givenName": name, "familyName": "Provisioned"},
+        "emails": [{"value": w.email(name), "type": "work", "primary": true}],
+        "externalId": format!("00u-{name}"),
+        "active": true,
+    })
+}
+
+async fn okta_looks_a_user_up_by_username_then_creates_them_without_an_invitation(
+    store: &TestStore,
+) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let email = w.email("olga");
+    let lookup =
+        format!("/scim/v2/Users?filter=userName%20eq%20%22{email}%22&startIndex=1&count=100");
+
+    let none = get(&w, &lookup, Some(&secret)).await;
+    assert_eq!(none.status, 200, "{}", none.text);
+    is_scim(&none);
+    assert_eq!(
+        none.json,
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+               "totalResults": 0, "startIndex": 1, "itemsPerPage": 0, "Resources": []})
+    );
+
+    let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, "olga")).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    is_scim(&made);
+    let id = made.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(made.json["userName"], json!(email));
+    assert_eq!(made.json["name"]["givenName"], "olga");
+    assert_eq!(made.json["active"], true);
+    assert_eq!(made.json["externalId"], "00u-olga");
+    assert_eq!(
+        made.json["emails"],
+        json!([{"value": email, "type": "work", "primary": true}])
+    );
+    assert_eq!(made.json["meta"]["version"], "W/\"1\"");
+    assert_eq!(made.header("etag"), Some("W/\"1\""));
+    let location = made.json["meta"]["location"].as_str().unwrap();
+    assert!(
+        location.ends_with(&format!("/scim/v2/Users/{id}")),
+        "{location}"
+    );
+    assert_eq!(made.header("location"), Some(location));
+    // Signing in is the identity provider's: no invitation, active at once, owned by SCIM.
+    assert!(w.server.emails_to(&email).await.is_empty());
+    let profile = w
+        .call(Method::GET, &format!("/users/{id}"), &w.owner, None)
+        .await;
+    assert_eq!(
+        (&profile.json["managed_by"], &profile.json["status"]),
+        (&json!("scim"), &json!("active")),
+        "{}",
+        profile.text
+    );
+
+    let found = get(&w, &lookup, Some(&secret)).await;
+    assert_eq!(found.json["totalResults"], 1, "{}", found.text);
+    assert_eq!(found.json["Resources"][0], made.json);
+    let read = get(&w, &format!("/scim/v2/Users/{id}"), Some(&secret)).await;
+    assert_eq!((read.status, &read.json), (200, &made.json));
+
+    // The same userName (in another case) again is a uniqueness conflict.
+    let mut again = scim_user(&w, "olga");
+    again["userName"] = json!(email.to_uppercase());
+    again["emails"] = json!([{"value": w.email("olga2"), "primary": true}]);
+    let twice = post(&w, "/scim/v2/Users", &secret, again).await;
+    assert_eq!(twice.status, 409, "{}", twice.text);
+    is_scim(&twice);
+    assert_eq!(twice.json["scimType"], "uniqueness");
+
+    // Created inactive: deactivated at once, and still readable.
+    let mut off = scim_user(&w, "paul");
+    off["active"] = json!("False");
+    let paul = post(&w, "/scim/v2/Users", &secret, off).await;
+    assert_eq!(paul.status, 201, "{}", paul.text);
+    assert_eq!(paul.json["active"], false);
+    let read = get(
+        &w,
+        &format!("/scim/v2/Users/{}", paul.json["id"].as_str().unwrap()),
+        Some(&secret),
+    )
+    .await;
+    assert_eq!(read.json["active"], false);
+
+    let broken = post(
+        &w,
+        "/scim/v2/Users",
+        &secret,
+        json!({"schemas": [USER], "userName": "nobody"}),
+    )
+    .await;
+    assert_eq!(broken.status, 400, "{}", broken.text);
+    assert_eq!(broken.json["scimType"], "invalidValue");
+}
+
+async fn users_list_by_any_filter_in_stable_pages_of_their_own_account_only(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let mut ids = Vec::new();
+    for name in ["ada", "bea", "cid", "dot", "eve"] {
+        let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, name)).await;
+        assert_eq!(made.status, 201, "{}", made.text);
+        ids.push(made.json["id"].as_str().unwrap().to_owned());
+    }
+    let tag = w
+        .email("x")
+        .split_once('.')
+        .unwrap()
+        .1
+        .split_once('@')
+        .unwrap()
+        .0
+        .to_owned();
+    let filter = format!("emails.value co \"{tag}\" and name.familyName eq \"provisioned\"");
+    let query = |start: usize, count: usize| {
+        format!(
+            "/scim/v2/Users?filter={}&startIndex={start}&count={count}",
+            percent_encoding::utf8_percent_encode(&filter, percent_encoding::NON_ALPHANUMERIC)
+        )
+    };
+    let mut seen = Vec::new();
+    for start in [1, 3, 5] {
+        let page = get(&w, &query(start, 2), Some(&secret)).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert_eq!(page.json["totalResults"], 5, "{}", page.text);
+        assert_eq!(page.json["startIndex"], start);
+        for user in page.json["Resources"].as_array().unwrap() {
+            seen.push(user["id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(seen, ids, "creation order, each once");
+
+    let sw = get(&w, "/scim/v2/Users?filter=name.givenName%20sw%20%22b%22%20or%20externalId%20eq%20%2200u-eve%22", Some(&secret)).await;
+    let names: Vec<_> = sw.json["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"]["givenName"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        names.contains(&"bea".to_owned()) && names.contains(&"eve".to_owned()),
+        "{}",
+        sw.text
+    );
+    assert!(!names.contains(&"ada".to_owned()));
+
+    let invalid = get(&w, "/scim/v2/Users?filter=userName%20eq", Some(&secret)).await;
+    assert_eq!(invalid.status, 400, "{}", invalid.text);
+    assert_eq!(invalid.json["scimType"], "invalidFilter");
+
+    // Another account's token sees none of these users, by list or by id.
+    let globex = Actor::Operator(AccountId::parse("globex").unwrap());
+    let (_, other) = w
+        .roster
+        .create_scim_token(&globex, TokenName::parse("okta").unwrap())
+        .await
+        .unwrap();
+    let theirs = get(&w, &query(1, 100), Some(other.reveal())).await;
+    assert_eq!(theirs.json["totalResults"], 0, "{}", theirs.text);
+    let by_id = get(
+        &w,
+        &format!("/scim/v2/Users/{}", ids[0]),
+        Some(other.reveal()),
+    )
+    .await;
+    assert_eq!(by_id.status, 404, "{}", by_id.text);
+    is_scim(&by_id);
+}
 
 async fn discovery_describes_what_is_served(store: &TestStore) {
     let w = World::new(store).await;

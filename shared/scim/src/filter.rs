@@ -164,7 +164,7 @@ fn values_at<'v>(path: &AttrPath, value: &'v Value) -> Vec<&'v Value> {
 }
 
 /// A member of a JSON object by case-insensitive name.
-pub(crate) fn lookup<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
+pub fn lookup<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
     value
         .as_object()?
         .iter()

@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::Roster;
 use super::changes::Change;
-use super::invitations::Delivery;
+use super::invitations::{Delivery, OutboxEntry};
 use super::records::{self, claim_item};
 use super::seats::SeatRefusal;
 use super::transaction::{Guard, Refused, Transaction};
@@ -13,6 +13,7 @@ use crate::entities::{ContactMethod, ManagedBy, User, UserStatus};
 use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::keys;
 use crate::ports::table::{Condition, Cursor, Query, Source, Tally, Write};
+use crate::secrets::ResetToken;
 use crate::values::{
     AccountId, Email, ExternalId, PersonName, Role, Roles, UserId, UserType, Username,
 };
@@ -206,6 +207,13 @@ pub struct Profile {
     pub member_of: Vec<String>,
 }
 
+/// Whether a new user gets an invitation email (the API, reconcile) or not (SCIM).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Invite {
+    Yes,
+    No,
+}
+
 /// How many users one filtered list request examines at most before it returns what it found
 /// with a cursor (as a DynamoDB query with a filter does).
 const MAX_EXAMINED: usize = 2000;
@@ -236,22 +244,61 @@ impl Roster {
         shape: impl FnOnce(&mut User),
     ) -> Result<(User, Delivery), DomainError> {
         actor.may_manage_users("creating users")?;
-        let account = actor.account();
         let mut user = self.build_user(new, managed_by, false);
         shape(&mut user);
+        let Some((entry, token)) = self.insert_user(actor, &user, Invite::Yes).await? else {
+            return Err(DomainError::Corrupt {
+                key: user.id.to_string(),
+                reason: "an invited user was written without an invitation".into(),
+            });
+        };
+        let delivery = self.send_invitation(entry, &user, &token).await?;
+        Ok((user, delivery))
+    }
+
+    /// Creates a user for an identity provider (SCIM): `managed_by: scim`, active at once
+    /// (signing in is the identity provider's), no invitation; the same rules and claims as any
+    /// other create.
+    pub async fn create_provisioned_user(
+        &self,
+        actor: &Actor,
+        new: NewUser,
+    ) -> Result<User, DomainError> {
+        actor.may_manage_users("creating users")?;
+        let mut user = self.build_user(new, ManagedBy::Scim, false);
+        user.status = UserStatus::Active;
+        self.insert_user(actor, &user, Invite::No).await?;
+        Ok(user)
+    }
+
+    /// Writes a new user with its email and username claims, its seat and (for `Invite::Yes`)
+    /// its invitation in one transaction. Two concurrent creates with the same email (in any
+    /// case) cannot both succeed.
+    async fn insert_user(
+        &self,
+        actor: &Actor,
+        user: &User,
+        invite: Invite,
+    ) -> Result<Option<(OutboxEntry, ResetToken)>, DomainError> {
+        let account = actor.account();
         // Twice at most: once more after making the seat counter of an account that had none.
         let mut attempts = 0;
-        let (entry, token) = loop {
+        loop {
             attempts += 1;
-            let (entry, token, invitation) = self.new_invitation(account, &user)?;
+            let invitation = match invite {
+                Invite::Yes => Some(self.new_invitation(account, user)?),
+                Invite::No => None,
+            };
             let mut tx = Transaction::new();
             tx.push(
                 Guard::Account,
                 Write::check(keys::account(account), Condition::MustExist),
             );
-            store_new_user(&mut tx, account, &user)?;
-            tx.extend(Guard::Seats, self.seat_write(account, &user, Tally::Take));
-            tx.extend(Guard::Stale, invitation);
+            store_new_user(&mut tx, account, user)?;
+            tx.extend(Guard::Seats, self.seat_write(account, user, Tally::Take));
+            if let Some((_, _, writes)) = &invitation {
+                tx.extend(Guard::Stale, writes.clone());
+            }
             tx.push(
                 Guard::Stale,
                 self.audit_write(
@@ -260,16 +307,16 @@ impl Roster {
                     "create-user",
                     ("user", user.id.as_str()),
                     None,
-                    Some(&user),
+                    Some(user),
                 )?,
             );
             match tx.commit(self.table.as_ref()).await {
-                Ok(()) => break (entry, token),
+                Ok(()) => return Ok(invitation.map(|(entry, token, _)| (entry, token))),
                 Err(refused) if refused.by(Guard::Account) => {
                     return Err(DomainError::not_found("account", account.as_str()));
                 }
                 Err(refused) if refused.by(Guard::Email) || refused.by(Guard::Username) => {
-                    return Err(claim_conflict(&user, refused));
+                    return Err(claim_conflict(user, refused));
                 }
                 Err(refused) if refused.by(Guard::Seats) => {
                     match self.seat_refusal(account).await? {
@@ -278,11 +325,9 @@ impl Roster {
                         SeatRefusal::Full(e) => return Err(e),
                     }
                 }
-                Err(refused) => return Err(claim_conflict(&user, refused)),
+                Err(refused) => return Err(claim_conflict(user, refused)),
             }
-        };
-        let delivery = self.send_invitation(entry, &user, &token).await?;
-        Ok((user, delivery))
+        }
     }
 
     /// A new user value with fresh id and timestamps; not yet stored.
@@ -430,6 +475,35 @@ impl Roster {
             Some(item) => Ok(records::decode::<records::Claim>(&item)?.user_id),
             None => Err(DomainError::not_found("user", email.as_str())),
         }
+    }
+
+    /// The user whose username is `username` (any case): one read of its claim, one of the
+    /// user. For identity providers, which look a user up by `userName` before every create.
+    pub async fn user_by_username(
+        &self,
+        actor: &Actor,
+        username: &Username,
+    ) -> Result<Option<User>, DomainError> {
+        actor.may_read_every_user("listing users")?;
+        let account = actor.account();
+        let Some(claim) = self
+            .table
+            .get(&keys::username_claim(account, username))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id = records::decode::<records::Claim>(&claim)?.user_id;
+        match self.table.get(&keys::user(account, &id)).await? {
+            Some(item) => records::user_from_item(&item).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Every user of the account, for a filter no index answers (a SCIM list).
+    pub async fn every_user(&self, actor: &Actor) -> Result<Vec<User>, DomainError> {
+        actor.may_read_every_user("listing users")?;
+        self.all_users(actor.account()).await
     }
 
     /// Sends an invited user their password email again (`POST /users/{id}/invitations`).

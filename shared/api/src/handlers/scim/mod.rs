@@ -2,6 +2,8 @@
 //! provisioner from the request's SCIM token; errors are written in SCIM's schema by `App`.
 
 pub mod discovery;
+mod user_resource;
+pub mod users;
 
 use bytes::Bytes;
 use http::{Response, StatusCode, header};

@@ -1,0 +1,173 @@
+//! A Roster user as a SCIM `User` resource (SPEC §9), and a SCIM `User` body read back into
+//! the API's input: `userName` ↔ username, `name.givenName`/`familyName` ↔ first and last
+//! name, the primary (else work, else first) email ↔ email, `externalId`, `active` ↔ not
+//! deactivated, the `phone-official-mobile` method as the mobile number; `groups` read-only.
+
+use roster_domain::entities::User;
+use roster_domain::usecases::NewUserInput;
+use roster_domain::values::ContactMethodKind;
+use roster_scim::schema::USER_SCHEMA;
+use roster_scim::{ScimError, ScimType};
+use serde_json::{Value, json};
+
+/// `W/"<version>"`: the user's version as its weak ETag (`meta.version`, `If-Match`).
+pub(crate) fn etag(version: u64) -> String {
+    format!("W/\"{version}\"")
+}
+
+pub(crate) fn to_scim(user: &User, base: &str) -> Value {
+    let mut resource = json!({
+        "schemas": [USER_SCHEMA],
+        "id": user.id.as_str(),
+        "userName": user.username.as_str(),
+        "name": {
+            "givenName": user.first_name.as_str(),
+            "familyName": user.last_name.as_str(),
+            "formatted": format!("{} {}", user.first_name, user.last_name),
+        },
+        "displayName": format!("{} {}", user.first_name, user.last_name),
+        "active": !user.deactivated,
+        "emails": [{"value": user.email.as_str(), "type": "work", "primary": true}],
+        "groups": user.member_of.keys().map(|id| json!({"value": id.as_str(), "type": "direct"})).collect::<Vec<_>>(),
+        "meta": {
+            "resourceType": "User",
+            "created": user.created_at.to_string(),
+            "lastModified": user.updated_at.to_string(),
+            "version": etag(user.version),
+            "location": format!("{base}/Users/{}", user.id),
+        },
+    });
+    if let Some(external_id) = &user.external_id {
+        resource["externalId"] = json!(external_id.as_str());
+    }
+    let mobile = user
+        .contact_methods
+        .iter()
+        .find(|m| m.method == ContactMethodKind::PhoneOfficialMobile)
+        .and_then(|m| m.value.as_ref());
+    if let Some(number) = mobile {
+        resource["phoneNumbers"] = json!([{"value": number.as_str(), "type": "mobile"}]);
+    }
+    resource
+}
+
+/// What a SCIM `User` body says, in the API's terms.
+#[derive(Debug)]
+pub(crate) struct ScimUserBody {
+    pub input: NewUserInput,
+    pub active: bool,
+}
+
+fn text<'v>(value: &'v Value, path: &[&str]) -> Option<&'v str> {
+    let mut at = value;
+    for name in path {
+        at = roster_scim::filter::lookup(at, name)?;
+    }
+    at.as_str()
+}
+
+/// The email a SCIM body means: the primary one, else the work one, else the first; else
+/// `userName` when it is an address (Okta's default mapping).
+fn email_of(body: &Value) -> Option<String> {
+    let emails: Vec<&Value> = roster_scim::filter::lookup(body, "emails")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let is = |e: &&Value, name: &str, want: &Value| {
+        roster_scim::filter::lookup(e, name).is_some_and(|v| {
+            v == want
+                || v.as_str()
+                    .zip(want.as_str())
+                    .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+                || want.as_bool().is_some_and(|want| {
+                    v.as_str().and_then(roster_scim::dialect::boolean) == Some(want)
+                })
+        })
+    };
+    emails
+        .iter()
+        .find(|e| is(e, "primary", &json!(true)))
+        .or_else(|| emails.iter().find(|e| is(e, "type", &json!("work"))))
+        .or_else(|| emails.first())
+        .and_then(|e| text(e, &["value"]))
+        .or_else(|| text(body, &["userName"]).filter(|u| u.contains('@')))
+        .map(str::to_owned)
+}
+
+pub(crate) fn from_scim(body: &Value) -> Result<ScimUserBody, ScimError> {
+    if !body.is_object() {
+        return Err(ScimError::bad_request(
+            ScimType::InvalidSyntax,
+            "a User is a JSON object",
+        ));
+    }
+    let active = match roster_scim::filter::lookup(body, "active") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => roster_scim::dialect::boolean(s).ok_or_else(|| {
+            ScimError::bad_request(ScimType::InvalidValue, "active is true or false")
+        })?,
+        Some(_) => {
+            return Err(ScimError::bad_request(
+                ScimType::InvalidValue,
+                "active is true or false",
+            ));
+        }
+    };
+    let input = NewUserInput {
+        email: email_of(body),
+        username: text(body, &["userName"]).map(str::to_owned),
+        first_name: text(body, &["name", "givenName"]).map(str::to_owned),
+        last_name: text(body, &["name", "familyName"]).map(str::to_owned),
+        user_type: None,
+        roles: None,
+        external_id: text(body, &["externalId"]).map(str::to_owned),
+    };
+    if input.username.is_none() {
+        return Err(ScimError::bad_request(
+            ScimType::InvalidValue,
+            "userName is required",
+        ));
+    }
+    Ok(ScimUserBody { input, active })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_primary_email_wins_then_work_then_the_first_then_an_address_username() {
+        let body = json!({"userName": "ana", "emails": [
+            {"value": "home@x.example", "type": "home"},
+            {"value": "work@x.example", "type": "work"},
+            {"value": "main@x.example", "primary": "True"},
+        ]});
+        assert_eq!(email_of(&body).as_deref(), Some("main@x.example"));
+        let body = json!({"userName": "ana", "emails": [
+            {"value": "home@x.example", "type": "home"},
+            {"value": "work@x.example", "type": "Work"},
+        ]});
+        assert_eq!(email_of(&body).as_deref(), Some("work@x.example"));
+        let body = json!({"userName": "ana@x.example"});
+        assert_eq!(email_of(&body).as_deref(), Some("ana@x.example"));
+        assert_eq!(email_of(&json!({"userName": "ana"})), None);
+    }
+
+    #[test]
+    fn attribute_names_are_read_in_any_case_and_active_as_a_string() {
+        let body = json!({"USERNAME": "ana", "Name": {"GivenName": "Ana", "familyname": "Silva"},
+                          "externalid": "00u1", "active": "False"});
+        let read = from_scim(&body).unwrap();
+        assert_eq!(read.input.username.as_deref(), Some("ana"));
+        assert_eq!(read.input.first_name.as_deref(), Some("Ana"));
+        assert_eq!(read.input.last_name.as_deref(), Some("Silva"));
+        assert_eq!(read.input.external_id.as_deref(), Some("00u1"));
+        assert!(!read.active);
+        let error = from_scim(&json!({"name": {}})).unwrap_err();
+        assert_eq!(
+            (error.status, error.detail.as_str()),
+            (400, "userName is required")
+        );
+    }
+}
