@@ -41,6 +41,9 @@ for_each_store!(
     a_missing_wrong_or_revoked_token_is_401_in_scims_error_schema,
     okta_looks_a_user_up_by_username_then_creates_them_without_an_invitation,
     users_list_by_any_filter_in_stable_pages_of_their_own_account_only,
+    okta_deactivates_with_a_path_less_patch_keeping_everything_and_reactivates,
+    entra_replaces_with_capitalised_ops_and_string_booleans,
+    the_api_leaves_a_provisioned_identity_to_the_identity_provider,
 );
 
 async fn post(w: &World, path: &str, token: &str, body: serde_json::Value) -> Reply {
@@ -361,4 +364,285 @@ async fn a_missing_wrong_or_revoked_token_is_401_in_scims_error_schema(store: &T
         &get(&w, path, Some(&secret)).await,
         "the SCIM token is not valid",
     );
+}
+
+async fn patch(w: &World, id: &str, token: &str, operations: serde_json::Value) -> Reply {
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": operations,
+    });
+    w.server
+        .http
+        .call(
+            Method::PATCH,
+            &format!("/scim/v2/Users/{id}"),
+            Some(token),
+            Some(body),
+        )
+        .await
+}
+
+/// A group with `id` as its primary member, on a daily shift that started an hour ago.
+async fn on_shift(w: &World, id: &str) -> String {
+    use roster_domain::usecases::{GroupInput, MemberInput, ShiftInput};
+    let acme = Actor::Operator(AccountId::parse("acme").unwrap());
+    let group = w
+        .roster
+        .create_group(
+            &acme,
+            &GroupInput {
+                name: Some(format!("Ops {}", w.tag)),
+            },
+        )
+        .await
+        .unwrap();
+    let user = roster_domain::values::UserId::parse(id).unwrap();
+    let primary = MemberInput {
+        primary: Some(true),
+        ..Default::default()
+    };
+    w.roster
+        .put_member(&acme, &group.id, &user, &primary)
+        .await
+        .unwrap();
+    let an_hour_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let shift = ShiftInput {
+        name: Some("Days".into()),
+        starts_at: Some(an_hour_ago.to_string()),
+        duration_minutes: Some(480),
+        repeat: Some("daily".into()),
+        user_ids: Some(vec![id.to_owned()]),
+        ..Default::default()
+    };
+    w.roster
+        .create_shift(&acme, &group.id, &shift)
+        .await
+        .unwrap();
+    group.id.to_string()
+}
+
+async fn okta_deactivates_with_a_path_less_patch_keeping_everything_and_reactivates(
+    store: &TestStore,
+) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, "omar")).await;
+    let id = made.json["id"].as_str().unwrap().to_owned();
+    let group = on_shift(&w, &id).await;
+
+    let off = patch(
+        &w,
+        &id,
+        &secret,
+        json!([{"op": "replace", "value": {"active": false}}]),
+    )
+    .await;
+    assert_eq!(off.status, 200, "{}", off.text);
+    is_scim(&off);
+    assert_eq!(off.json["active"], false);
+    assert_eq!(
+        off.json["groups"],
+        json!([{"value": group, "type": "direct"}]),
+        "memberships kept"
+    );
+    let read = get(&w, &format!("/scim/v2/Users/{id}"), Some(&secret)).await;
+    assert_eq!((read.status, &read.json["active"]), (200, &json!(false)));
+    let on_call = w
+        .call(
+            Method::GET,
+            &format!("/groups/{group}/on-call"),
+            &w.owner,
+            None,
+        )
+        .await;
+    assert_eq!(on_call.status, 200, "{}", on_call.text);
+    let responders = on_call.json["responders"].as_array().unwrap();
+    assert!(
+        responders
+            .iter()
+            .any(|r| r["user_id"] == json!(id) && r["reachable"] == json!(false)),
+        "the deactivated user is listed, unreachable: {}",
+        on_call.text
+    );
+
+    let on = patch(
+        &w,
+        &id,
+        &secret,
+        json!([{"op": "replace", "value": {"active": true}}]),
+    )
+    .await;
+    assert_eq!(
+        (on.status, &on.json["active"]),
+        (200, &json!(true)),
+        "{}",
+        on.text
+    );
+    let on_call = w
+        .call(
+            Method::GET,
+            &format!("/groups/{group}/on-call"),
+            &w.owner,
+            None,
+        )
+        .await;
+    assert!(
+        on_call.json["responders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["user_id"] == json!(id) && r["reachable"] == json!(true)),
+        "{}",
+        on_call.text
+    );
+}
+
+async fn entra_replaces_with_capitalised_ops_and_string_booleans(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, "erin")).await;
+    let id = made.json["id"].as_str().unwrap().to_owned();
+    let lookup = get(
+        &w,
+        "/scim/v2/Users?filter=externalId%20eq%20%2200u-erin%22",
+        Some(&secret),
+    )
+    .await;
+    assert_eq!(
+        lookup.json["Resources"][0]["id"],
+        json!(id),
+        "{}",
+        lookup.text
+    );
+
+    let renamed = patch(
+        &w,
+        &id,
+        &secret,
+        json!([
+            {"op": "Replace", "path": "name.familyName", "value": "Souza"},
+            {"op": "Replace", "path": "externalId", "value": "aad-erin"},
+            {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": w.email("erin.souza")},
+            {"op": "Replace", "path": "active", "value": "False"},
+        ]),
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(renamed.json["name"]["familyName"], "Souza");
+    assert_eq!(renamed.json["externalId"], "aad-erin");
+    assert_eq!(
+        renamed.json["emails"][0]["value"],
+        json!(w.email("erin.souza"))
+    );
+    assert_eq!(renamed.json["active"], false);
+    assert_eq!(renamed.json["meta"]["version"], "W/\"2\"");
+
+    // A stale If-Match is refused; the current one is taken.
+    let stale = w
+        .server
+        .http
+        .call_with(
+            Method::PUT,
+            &format!("/scim/v2/Users/{id}"),
+            Some(&secret),
+            Some(scim_user(&w, "erin")),
+            &[("if-match", "W/\"1\"")],
+        )
+        .await;
+    assert_eq!(stale.status, 412, "{}", stale.text);
+    is_scim(&stale);
+    let put = w
+        .server
+        .http
+        .call_with(
+            Method::PUT,
+            &format!("/scim/v2/Users/{id}"),
+            Some(&secret),
+            Some(scim_user(&w, "erin")),
+            &[("if-match", "W/\"2\"")],
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    assert_eq!(put.json["name"]["familyName"], "Provisioned");
+    assert_eq!(put.json["active"], true);
+
+    let bad = patch(
+        &w,
+        &id,
+        &secret,
+        json!([{"op": "Move", "path": "userName"}]),
+    )
+    .await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
+    assert_eq!(bad.json["scimType"], "invalidSyntax");
+
+    let gone = w
+        .server
+        .http
+        .call(
+            Method::DELETE,
+            &format!("/scim/v2/Users/{id}"),
+            Some(&secret),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, 204, "{}", gone.text);
+    let read = get(&w, &format!("/scim/v2/Users/{id}"), Some(&secret)).await;
+    assert_eq!(read.status, 404, "{}", read.text);
+}
+
+async fn the_api_leaves_a_provisioned_identity_to_the_identity_provider(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, "ivan")).await;
+    let id = made.json["id"].as_str().unwrap().to_owned();
+    let path = format!("/users/{id}");
+    let refused = w
+        .call(
+            Method::PATCH,
+            &path,
+            &w.owner,
+            Some(json!({"first_name": "Ivo"})),
+        )
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    assert_eq!(
+        refused.json["detail"],
+        json!(format!(
+            "{}'s name, username, email and external id are managed by the identity provider \
+             (SCIM, managed_by: scim); change them there",
+            w.email("ivan")
+        ))
+    );
+    // The same value is no change; what is not identity stays the account's.
+    let same = w
+        .call(
+            Method::PATCH,
+            &path,
+            &w.owner,
+            Some(json!({"first_name": "ivan"})),
+        )
+        .await;
+    assert_eq!(same.status, 200, "{}", same.text);
+    let zone = w
+        .call(
+            Method::PATCH,
+            &path,
+            &w.owner,
+            Some(json!({"preferences": {"time_zone": "Europe/Lisbon"}})),
+        )
+        .await;
+    assert_eq!(zone.status, 200, "{}", zone.text);
+    let off = w
+        .call(
+            Method::PATCH,
+            &path,
+            &w.admin,
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(off.status, 200, "{}", off.text);
+    let read = get(&w, &format!("/scim/v2/Users/{id}"), Some(&secret)).await;
+    assert_eq!(read.json["name"]["givenName"], "ivan");
+    assert_eq!(read.json["active"], false);
 }

@@ -112,6 +112,9 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         route!(POST "/scim/v2/Users", "scim-create-user", "scim", Scim, scim::users::create),
         route!(GET "/scim/v2/Users", "scim-list-users", "scim", Scim, scim::users::list),
         route!(GET "/scim/v2/Users/{id}", "scim-get-user", "scim", Scim, scim::users::get),
+        route!(PUT "/scim/v2/Users/{id}", "scim-replace-user", "scim", Scim, scim::users::replace),
+        route!(PATCH "/scim/v2/Users/{id}", "scim-patch-user", "scim", Scim, scim::users::patch),
+        route!(DELETE "/scim/v2/Users/{id}", "scim-delete-user", "scim", Scim, scim::users::delete),
     ]
 });
 

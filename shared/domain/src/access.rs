@@ -1,7 +1,7 @@
 //! Who may do what (SPEC.md §2). Every use case that acts for someone asks its `Actor` first;
 //! a refusal names the right that was missing.
 
-use crate::entities::{Cover, User};
+use crate::entities::{Cover, ManagedBy, User};
 use crate::error::DomainError;
 use crate::values::{AccountId, GroupId, Role, ScimTokenId, TokenName, UserId};
 
@@ -248,6 +248,22 @@ impl Actor {
 }
 
 impl Actor {
+    /// The identity of a user an identity provider provisioned (names, username, email,
+    /// external id) is the provider's: only it changes them (SPEC.md §7, §9). A `409` rather than
+    /// a `403`: nobody here may, so the answer names who does.
+    pub fn may_change_provisioned_identity(&self, target: &User) -> Result<(), DomainError> {
+        match (self, target.managed_by) {
+            (Self::Provisioner { .. }, _) | (_, ManagedBy::Api | ManagedBy::Config) => Ok(()),
+            (Self::Operator(_) | Self::User(_), ManagedBy::Scim) => {
+                Err(DomainError::conflict(format!(
+                    "{}'s name, username, email and external id are managed by the identity \
+                     provider (SCIM, managed_by: scim); change them there",
+                    target.email
+                )))
+            }
+        }
+    }
+
     /// Adding or removing platform roles: Owner and App Admin only; nobody adds a role to
     /// themself, and only the Owner touches the Owner.
     pub fn may_change_roles(&self, target: &User, adding: bool) -> Result<(), DomainError> {

@@ -181,6 +181,11 @@ impl ProfileChanges {
         self.email.is_some() || self.username.is_some() || self.external_id.is_some()
     }
 
+    /// Whether it changes what an identity provider owns of the users it provisions.
+    fn touches_provisioned_identity(&self) -> bool {
+        self.touches_identity() || self.first_name.is_some() || self.last_name.is_some()
+    }
+
     /// `user` with the changes applied (the version and timestamps are the caller's business).
     fn apply(&self, user: &User) -> User {
         let mut next = user.clone();
@@ -366,6 +371,14 @@ impl Roster {
             }
             let changes = changes?;
             let mut next = changes.apply(&user);
+            let renamed = next.first_name != user.first_name
+                || next.last_name != user.last_name
+                || next.username != user.username
+                || next.email != user.email
+                || next.external_id != user.external_id;
+            if changes.touches_provisioned_identity() && renamed {
+                actor.may_change_provisioned_identity(&user)?;
+            }
             if let Some(active) = active {
                 next.deactivated = !active;
             }

@@ -4,10 +4,10 @@ use http::{HeaderValue, StatusCode, header};
 use roster_domain::usecases::{NewUser, UserPatchInput};
 use roster_domain::values::{UserId, Username};
 use roster_scim::discovery::{MAX_RESULTS, list_response};
-use roster_scim::{Filter, ScimType, USER};
+use roster_scim::{Filter, PatchRequest, ScimType, USER};
 use serde_json::Value;
 
-use super::user_resource::{etag, from_scim, to_scim};
+use super::user_resource::{ScimUserBody, etag, from_scim, to_scim};
 use super::{base_url, scim_json};
 use crate::app::App;
 use crate::input::Input;
@@ -122,4 +122,61 @@ pub async fn list(app: &App, input: Input) -> Reply {
         StatusCode::OK,
         &list_response(page, total, start),
     ))
+}
+
+/// Makes the user what a whole SCIM `User` says (`PUT`, and `PATCH` once applied): identity
+/// fields, external id (absent clears it) and `active`, through the API's own update, so the
+/// same rules hold (the Owner is never deactivated; a deactivation tells who is uncovered).
+async fn replace_with(app: &App, input: &Input, id: &UserId, body: ScimUserBody) -> Reply {
+    let actor = app.provisioner(input).await?;
+    let ScimUserBody {
+        input: wanted,
+        active,
+    } = body;
+    let patch = UserPatchInput {
+        first_name: Some(wanted.first_name),
+        last_name: Some(wanted.last_name),
+        username: Some(wanted.username),
+        email: Some(wanted.email),
+        external_id: Some(wanted.external_id),
+        active: Some(active),
+        ..Default::default()
+    };
+    let user = app
+        .roster()
+        .update_user(&actor, id, &patch, input.if_match()?)
+        .await?;
+    answer(
+        StatusCode::OK,
+        &to_scim(&user, &base_url(input)?),
+        user.version,
+    )
+}
+
+pub async fn replace(app: &App, input: Input) -> Reply {
+    let id: UserId = input.id("id")?;
+    let body: Value = input.json()?;
+    let read = from_scim(&body).map_err(ApiError::Scim)?;
+    replace_with(app, &input, &id, read).await
+}
+
+pub async fn patch(app: &App, input: Input) -> Reply {
+    let actor = app.provisioner(&input).await?;
+    let id: UserId = input.id("id")?;
+    let body: Value = input.json()?;
+    let request = PatchRequest::parse(&body).map_err(ApiError::Scim)?;
+    let current = app.roster().get_user(&actor, &id).await?.user;
+    let mut resource = to_scim(&current, &base_url(&input)?);
+    request
+        .apply(&USER, &mut resource)
+        .map_err(ApiError::Scim)?;
+    let read = from_scim(&resource).map_err(ApiError::Scim)?;
+    replace_with(app, &input, &id, read).await
+}
+
+pub async fn delete(app: &App, input: Input) -> Reply {
+    let actor = app.provisioner(&input).await?;
+    let id: UserId = input.id("id")?;
+    app.roster().delete_user(&actor, &id, None).await?;
+    Ok(crate::views::empty(StatusCode::NO_CONTENT))
 }
