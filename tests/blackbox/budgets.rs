@@ -139,18 +139,65 @@ async fn an_idempotency_key_costs_a_post_one_read_and_two_transactions() {
     }
 }
 
+/// The SCIM routes' budgets, in the order an identity provider calls them (`observed::scim`).
+#[rustfmt::skip]
+const SCIM_BUDGETS: &[(&str, [usize; 5])] = &[
+    // [GetItem, BatchGetItem, Query, TransactWriteItems, SendEmail]
+    ("scim-service-provider-config",                   [1, 0, 0, 0, 0]),
+    ("scim-resource-types",                            [1, 0, 0, 0, 0]),
+    ("scim-resource-type",                             [1, 0, 0, 0, 0]),
+    ("scim-schemas",                                   [1, 0, 0, 0, 0]),
+    ("scim-schema",                                    [1, 0, 0, 0, 0]),
+    ("scim-create-user",                               [1, 0, 0, 1, 0]),
+    ("scim-create-user",                               [1, 0, 0, 1, 0]),
+    ("scim-list-users (userName eq)",                  [3, 0, 0, 0, 0]),
+    ("scim-list-users",                                [1, 0, 1, 0, 0]),
+    ("scim-get-user",                                  [2, 0, 0, 0, 0]),
+    ("scim-replace-user",                              [2, 0, 0, 0, 0]),
+    ("scim-create-group",                              [2, 1, 2, 2, 0]),
+    ("scim-list-groups",                               [1, 0, 1, 0, 0]),
+    ("scim-get-group",                                 [1, 1, 1, 0, 0]),
+    ("scim-patch-group",                               [2, 2, 3, 1, 0]),
+    ("scim-replace-group",                             [2, 2, 4, 2, 0]),
+    ("scim-patch-user (deactivating a member)",        [3, 2, 1, 1, 0]),
+    ("scim-patch-user (deactivating someone on a shift)", [3, 2, 2, 3, 2]),
+    ("scim-delete-group",                              [1, 1, 1, 3, 0]),
+    ("scim-delete-user",                               [3, 0, 0, 1, 0]),
+];
+
+#[tokio::test]
+async fn every_scim_operation_makes_exactly_its_budget_of_requests() {
+    let measured: Vec<(String, Requests)> = observed::scim()
+        .await
+        .into_iter()
+        .map(|o| (o.operation, o.requests))
+        .collect();
+    let budgets: Vec<(String, Requests)> = SCIM_BUDGETS
+        .iter()
+        .map(|(operation, counts)| ((*operation).to_owned(), requests(*counts)))
+        .collect();
+    assert_eq!(
+        measured,
+        budgets,
+        "measured, as a table:\n{}",
+        markdown(measured.clone())
+    );
+}
+
 #[test]
 fn the_budgets_in_the_docs_are_the_tested_ones() {
     let docs = std::fs::read_to_string(DOCS).unwrap();
-    let table = markdown(
-        BUDGETS
-            .iter()
-            .map(|(operation, counts)| ((*operation).to_owned(), requests(*counts))),
-    );
-    assert!(
-        docs.contains(&table),
-        "docs/benchmarks.md should hold the budget table:\n{table}"
-    );
+    for budgets in [BUDGETS, SCIM_BUDGETS] {
+        let table = markdown(
+            budgets
+                .iter()
+                .map(|(operation, counts)| ((*operation).to_owned(), requests(*counts))),
+        );
+        assert!(
+            docs.contains(&table),
+            "docs/benchmarks.md should hold the budget table:\n{table}"
+        );
+    }
 }
 
 /// A plan (and so the scheduled drift check) reads an account with one paginated query of its

@@ -36,6 +36,7 @@ async fn observe() -> BTreeMap<String, Needs> {
     // keeping it costs.
     let mut observations = observed::every_route(true).await;
     observations.push(observed::reconcile().await);
+    observations.extend(observed::scim().await);
     for seen in observations {
         let entry = needs.entry(seen.function.to_owned()).or_default();
         entry.accesses.extend(seen.accesses);

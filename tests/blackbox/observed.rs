@@ -175,3 +175,221 @@ pub(crate) async fn reconcile() -> Observation {
         requests,
     }
 }
+
+/// Every SCIM route once, in the order an identity provider would call them, with an
+/// account's SCIM token (the `Auth::Scim` routes are not in the matrix: no person calls them).
+pub(crate) async fn scim() -> Vec<Observation> {
+    use http::Method;
+    use serde_json::json;
+    let store = TestStore::sqlite().await;
+    let w = World::new(&store).await;
+    let acme = roster_domain::access::Actor::Operator(
+        roster_domain::values::AccountId::parse("acme").unwrap(),
+    );
+    let name = roster_domain::values::TokenName::parse("okta").unwrap();
+    let (_, secret) = w.roster.create_scim_token(&acme, name).await.unwrap();
+    let bearer = format!("Bearer {}", secret.reveal());
+    let seen = Seen::default();
+    let app = App::new(observed_roster(&store, &seen));
+    let user = |name: &str| {
+        json!({"userName": w.email(name), "name": {"givenName": name, "familyName": "Scim"},
+               "emails": [{"value": w.email(name), "primary": true}], "externalId": name})
+    };
+    let patch = |operations: serde_json::Value| json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations});
+    // Someone on a shift now, whom deactivating leaves a hole to tell the admins about: the
+    // function sends mail too.
+    let on_shift = w.new_target("scim-on-shift").await;
+    {
+        use roster_domain::usecases::{GroupInput, MemberInput, ShiftInput};
+        let group = GroupInput {
+            name: Some(format!("On call {}", w.tag)),
+        };
+        let group = w.roster.create_group(&acme, &group).await.unwrap();
+        let user = roster_domain::values::UserId::parse(&on_shift.id).unwrap();
+        let primary = MemberInput {
+            primary: Some(true),
+            ..Default::default()
+        };
+        w.roster
+            .put_member(&acme, &group.id, &user, &primary)
+            .await
+            .unwrap();
+        let an_hour_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+        let shift = ShiftInput {
+            name: Some("Days".into()),
+            starts_at: Some(an_hour_ago.to_string()),
+            duration_minutes: Some(480),
+            repeat: Some("daily".into()),
+            user_ids: Some(vec![on_shift.id.clone()]),
+            ..Default::default()
+        };
+        w.roster
+            .create_shift(&acme, &group.id, &shift)
+            .await
+            .unwrap();
+    }
+    let mut observations = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    let steps: Vec<(&str, Method, String, Option<serde_json::Value>)> = vec![
+        (
+            "scim-service-provider-config",
+            Method::GET,
+            "/scim/v2/ServiceProviderConfig".into(),
+            None,
+        ),
+        (
+            "scim-resource-types",
+            Method::GET,
+            "/scim/v2/ResourceTypes".into(),
+            None,
+        ),
+        (
+            "scim-resource-type",
+            Method::GET,
+            "/scim/v2/ResourceTypes/User".into(),
+            None,
+        ),
+        ("scim-schemas", Method::GET, "/scim/v2/Schemas".into(), None),
+        (
+            "scim-schema",
+            Method::GET,
+            "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User".into(),
+            None,
+        ),
+        (
+            "scim-create-user",
+            Method::POST,
+            "/scim/v2/Users".into(),
+            Some(user("sara")),
+        ),
+        (
+            "scim-create-user",
+            Method::POST,
+            "/scim/v2/Users".into(),
+            Some(user("tom")),
+        ),
+        (
+            "scim-list-users (userName eq)",
+            Method::GET,
+            format!(
+                "/scim/v2/Users?filter=userName%20eq%20%22{}%22",
+                w.email("sara")
+            ),
+            None,
+        ),
+        (
+            "scim-list-users",
+            Method::GET,
+            "/scim/v2/Users?startIndex=1&count=10".into(),
+            None,
+        ),
+        (
+            "scim-get-user",
+            Method::GET,
+            "/scim/v2/Users/{0}".into(),
+            None,
+        ),
+        (
+            "scim-replace-user",
+            Method::PUT,
+            "/scim/v2/Users/{0}".into(),
+            Some(user("sara")),
+        ),
+        (
+            "scim-create-group",
+            Method::POST,
+            "/scim/v2/Groups".into(),
+            Some(json!({"displayName": "Pushed", "members": [{"value": "{0}"}]})),
+        ),
+        (
+            "scim-list-groups",
+            Method::GET,
+            "/scim/v2/Groups?excludedAttributes=members".into(),
+            None,
+        ),
+        (
+            "scim-get-group",
+            Method::GET,
+            "/scim/v2/Groups/{2}".into(),
+            None,
+        ),
+        (
+            "scim-patch-group",
+            Method::PATCH,
+            "/scim/v2/Groups/{2}".into(),
+            Some(patch(
+                json!([{"op": "add", "path": "members", "value": [{"value": "{1}"}]}]),
+            )),
+        ),
+        (
+            "scim-replace-group",
+            Method::PUT,
+            "/scim/v2/Groups/{2}".into(),
+            Some(json!({"displayName": "Pushed again", "members": [{"value": "{0}"}]})),
+        ),
+        (
+            "scim-patch-user (deactivating a member)",
+            Method::PATCH,
+            "/scim/v2/Users/{0}".into(),
+            Some(patch(
+                json!([{"op": "replace", "value": {"active": false}}]),
+            )),
+        ),
+        (
+            "scim-patch-user (deactivating someone on a shift)",
+            Method::PATCH,
+            format!("/scim/v2/Users/{}", on_shift.id),
+            Some(patch(
+                json!([{"op": "Replace", "path": "active", "value": "False"}]),
+            )),
+        ),
+        (
+            "scim-delete-group",
+            Method::DELETE,
+            "/scim/v2/Groups/{2}".into(),
+            None,
+        ),
+        (
+            "scim-delete-user",
+            Method::DELETE,
+            "/scim/v2/Users/{1}".into(),
+            None,
+        ),
+    ];
+    let fill = |text: &str, ids: &[String]| {
+        ids.iter().enumerate().fold(text.to_owned(), |t, (i, id)| {
+            t.replace(&format!("{{{i}}}"), id)
+        })
+    };
+    for (label, method, path, body) in steps {
+        let route = routes()
+            .iter()
+            .find(|r| r.operation == label.split(" (").next().unwrap())
+            .unwrap();
+        let request = http::Request::builder()
+            .method(method)
+            .uri(fill(&path, &ids))
+            .header("host", "api.roster.test")
+            .header("authorization", &bearer)
+            .body(Bytes::from(
+                body.map(|b| fill(&b.to_string(), &ids)).unwrap_or_default(),
+            ))
+            .unwrap();
+        seen.take();
+        let response = app.handle_function(route.function, request).await;
+        assert!(response.status().is_success(), "{label}: {response:?}");
+        let (accesses, requests) = seen.take();
+        if let Ok(created) = serde_json::from_slice::<serde_json::Value>(response.body()) {
+            if label.starts_with("scim-create") {
+                ids.push(created["id"].as_str().unwrap().to_owned());
+            }
+        }
+        observations.push(Observation {
+            operation: label.to_owned(),
+            function: route.function,
+            accesses,
+            requests,
+        });
+    }
+    observations
+}

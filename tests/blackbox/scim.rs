@@ -44,6 +44,7 @@ for_each_store!(
     okta_deactivates_with_a_path_less_patch_keeping_everything_and_reactivates,
     entra_replaces_with_capitalised_ops_and_string_booleans,
     the_api_leaves_a_provisioned_identity_to_the_identity_provider,
+    pushed_groups_add_members_as_secondary_and_never_change_existing_roles,
 );
 
 async fn post(w: &World, path: &str, token: &str, body: serde_json::Value) -> Reply {
@@ -645,4 +646,168 @@ async fn the_api_leaves_a_provisioned_identity_to_the_identity_provider(store: &
     let read = get(&w, &format!("/scim/v2/Users/{id}"), Some(&secret)).await;
     assert_eq!(read.json["name"]["givenName"], "ivan");
     assert_eq!(read.json["active"], false);
+}
+
+async fn group_patch(w: &World, id: &str, token: &str, operations: serde_json::Value) -> Reply {
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": operations,
+    });
+    w.server
+        .http
+        .call(
+            Method::PATCH,
+            &format!("/scim/v2/Groups/{id}"),
+            Some(token),
+            Some(body),
+        )
+        .await
+}
+
+/// The member roles the API shows for each member of `group`, by user id.
+async fn roles_in(w: &World, group: &str) -> Vec<(String, bool, bool)> {
+    let members = w
+        .call(
+            Method::GET,
+            &format!("/groups/{group}/members"),
+            &w.owner,
+            None,
+        )
+        .await;
+    assert_eq!(members.status, 200, "{}", members.text);
+    let mut roles: Vec<_> = members.json["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["user_id"].as_str().unwrap().to_owned(),
+                m["primary"].as_bool().unwrap_or(false),
+                m["secondary"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    roles.sort();
+    roles
+}
+
+async fn pushed_groups_add_members_as_secondary_and_never_change_existing_roles(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let mut ids = Vec::new();
+    for name in ["gia", "hal", "ian"] {
+        let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, name)).await;
+        ids.push(made.json["id"].as_str().unwrap().to_owned());
+    }
+    let (gia, hal, ian) = (&ids[0], &ids[1], &ids[2]);
+    let name = format!("Push {}", w.tag);
+
+    let made = post(
+        &w,
+        "/scim/v2/Groups",
+        &secret,
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+               "displayName": name, "members": [{"value": hal}]}),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    is_scim(&made);
+    let pushed = made.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(made.json["displayName"], json!(name));
+    assert_eq!(made.json["members"][0]["value"], json!(hal));
+    assert_eq!(roles_in(&w, &pushed).await, [(hal.clone(), false, true)]);
+
+    // Okta adds, Entra removes by value filter.
+    let added = group_patch(
+        &w,
+        &pushed,
+        &secret,
+        json!([{"op": "add", "path": "members", "value": [{"value": ian}]}]),
+    )
+    .await;
+    assert_eq!(added.status, 200, "{}", added.text);
+    assert_eq!(added.json["members"].as_array().unwrap().len(), 2);
+    let removed = group_patch(
+        &w,
+        &pushed,
+        &secret,
+        json!([{"op": "Remove", "path": format!("members[value eq \"{ian}\"]")}]),
+    )
+    .await;
+    assert_eq!(removed.status, 200, "{}", removed.text);
+    assert_eq!(roles_in(&w, &pushed).await, [(hal.clone(), false, true)]);
+
+    // A group where gia is primary and on a shift: joining over SCIM leaves her roles alone,
+    // and removing her is refused, in SCIM's error schema.
+    let ops = on_shift(&w, gia).await;
+    let joined = group_patch(
+        &w,
+        &ops,
+        &secret,
+        json!([{"op": "add", "path": "members", "value": [{"value": hal}, {"value": gia}]}]),
+    )
+    .await;
+    assert_eq!(joined.status, 200, "{}", joined.text);
+    let mut expected = vec![(gia.clone(), true, false), (hal.clone(), false, true)];
+    expected.sort();
+    assert_eq!(roles_in(&w, &ops).await, expected);
+    let refused = group_patch(
+        &w,
+        &ops,
+        &secret,
+        json!([{"op": "remove", "path": format!("members[value eq \"{gia}\"]")}]),
+    )
+    .await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    is_scim(&refused);
+    assert_eq!(roles_in(&w, &ops).await, expected, "nothing changed");
+
+    let by_name = get(
+        &w,
+        &format!(
+            "/scim/v2/Groups?filter=displayName%20eq%20%22{}%22&excludedAttributes=members",
+            name.replace(' ', "%20")
+        ),
+        Some(&secret),
+    )
+    .await;
+    assert_eq!(by_name.json["totalResults"], 1, "{}", by_name.text);
+    assert_eq!(by_name.json["Resources"][0]["id"], json!(pushed));
+    assert!(
+        by_name.json["Resources"][0].get("members").is_none(),
+        "{}",
+        by_name.text
+    );
+
+    let unknown = group_patch(&w, &pushed, &secret, json!([{"op": "add", "path": "members", "value": [{"value": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}]}])).await;
+    assert_eq!(unknown.status, 400, "{}", unknown.text);
+    assert_eq!(unknown.json["scimType"], "invalidValue");
+
+    let taken = post(
+        &w,
+        "/scim/v2/Groups",
+        &secret,
+        json!({"displayName": name.to_uppercase()}),
+    )
+    .await;
+    assert_eq!(taken.status, 409, "{}", taken.text);
+    assert_eq!(taken.json["scimType"], "uniqueness");
+
+    let gone = w
+        .server
+        .http
+        .call(
+            Method::DELETE,
+            &format!("/scim/v2/Groups/{pushed}"),
+            Some(&secret),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, 204, "{}", gone.text);
+    assert_eq!(
+        get(&w, &format!("/scim/v2/Groups/{pushed}"), Some(&secret))
+            .await
+            .status,
+        404
+    );
 }

@@ -115,6 +115,12 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         route!(PUT "/scim/v2/Users/{id}", "scim-replace-user", "scim", Scim, scim::users::replace),
         route!(PATCH "/scim/v2/Users/{id}", "scim-patch-user", "scim", Scim, scim::users::patch),
         route!(DELETE "/scim/v2/Users/{id}", "scim-delete-user", "scim", Scim, scim::users::delete),
+        route!(POST "/scim/v2/Groups", "scim-create-group", "scim", Scim, scim::groups::create),
+        route!(GET "/scim/v2/Groups", "scim-list-groups", "scim", Scim, scim::groups::list),
+        route!(GET "/scim/v2/Groups/{id}", "scim-get-group", "scim", Scim, scim::groups::get),
+        route!(PUT "/scim/v2/Groups/{id}", "scim-replace-group", "scim", Scim, scim::groups::replace),
+        route!(PATCH "/scim/v2/Groups/{id}", "scim-patch-group", "scim", Scim, scim::groups::patch),
+        route!(DELETE "/scim/v2/Groups/{id}", "scim-delete-group", "scim", Scim, scim::groups::delete),
     ]
 });
 

@@ -106,6 +106,16 @@ impl Filter {
         }
     }
 
+    /// Whether the filter reads top-level attribute `attr` anywhere.
+    pub fn mentions(&self, attr: &str) -> bool {
+        match self {
+            Filter::Compare { path, .. } | Filter::Present(path) => path.is(attr),
+            Filter::ValuePath { attr: path, .. } => path.is(attr),
+            Filter::And(a, b) | Filter::Or(a, b) => a.mentions(attr) || b.mentions(attr),
+            Filter::Not(inner) => inner.mentions(attr),
+        }
+    }
+
     /// Whether `resource` (a SCIM JSON object of `schema`) matches.
     pub fn matches(&self, schema: &ResourceSchema, resource: &Value) -> bool {
         self.matches_in(schema, None, resource)
@@ -548,6 +558,13 @@ mod tests {
         for text in no {
             assert!(!parse(text).matches(&USER, &user), "{text}");
         }
+    }
+
+    #[test]
+    fn a_filter_knows_which_attributes_it_reads() {
+        let filter = parse(r#"displayName eq "a" or not (members[value eq "x"])"#);
+        assert!(filter.mentions("members") && filter.mentions("DISPLAYNAME"));
+        assert!(!filter.mentions("id"));
     }
 
     #[test]

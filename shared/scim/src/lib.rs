@@ -8,6 +8,7 @@ pub mod error;
 pub mod filter;
 pub mod patch;
 pub mod path;
+pub mod projection;
 pub mod schema;
 
 pub use error::{ScimError, ScimType};

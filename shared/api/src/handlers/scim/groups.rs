@@ -1,0 +1,269 @@
+//! `/scim/v2/Groups`: Roster groups by `displayName` (SPEC §9). A member added over SCIM joins
+//! as `secondary` (a responder); SCIM never changes an existing member's roles; a removal the
+//! group's rules refuse (a member on a shift, the last responder) is a `409`.
+
+use std::collections::HashSet;
+
+use http::StatusCode;
+use roster_domain::access::Actor;
+use roster_domain::entities::{ManagedBy, MemberRoles};
+use roster_domain::usecases::{GroupDetail, Member};
+use roster_domain::values::{GroupId, GroupName, UserId};
+use roster_domain::{DomainError, FieldError};
+use roster_scim::projection::leaves_out;
+use roster_scim::schema::GROUP_SCHEMA;
+use roster_scim::{GROUP, PatchRequest, ScimError, ScimType};
+use serde_json::{Value, json};
+
+use super::user_resource::etag;
+use super::{ListQuery, base_url, projected, scim_json};
+use crate::app::App;
+use crate::input::Input;
+use crate::problem::ApiError;
+use crate::routes::Reply;
+
+fn to_scim(detail: &GroupDetail, members: Option<&[Member]>, base: &str) -> Value {
+    let group = &detail.group;
+    let mut resource = json!({
+        "schemas": [GROUP_SCHEMA],
+        "id": group.id.as_str(),
+        "displayName": group.name.as_str(),
+        "meta": {
+            "resourceType": "Group",
+            "created": group.created_at.to_string(),
+            "version": etag(group.version),
+            "location": format!("{base}/Groups/{}", group.id),
+        },
+    });
+    if let Some(members) = members {
+        resource["members"] = members
+            .iter()
+            .map(|m| {
+                json!({
+                    "value": m.user.id.as_str(),
+                    "display": format!("{} {}", m.user.first_name, m.user.last_name),
+                    "type": "User",
+                    "$ref": format!("{base}/Users/{}", m.user.id),
+                })
+            })
+            .collect::<Vec<_>>()
+            .into();
+    }
+    resource
+}
+
+/// What a SCIM `Group` body asks for: its name and its members' user ids.
+struct Wanted {
+    name: GroupName,
+    members: Vec<UserId>,
+}
+
+fn invalid(detail: String) -> ApiError {
+    ApiError::Scim(ScimError::bad_request(ScimType::InvalidValue, detail))
+}
+
+fn wanted(body: &Value) -> Result<Wanted, ApiError> {
+    let lookup = roster_scim::filter::lookup;
+    let name = lookup(body, "displayName")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("displayName is required".into()))?;
+    let name = GroupName::parse(name).map_err(|e| invalid(format!("displayName {}", e.0)))?;
+    let mut members = Vec::new();
+    let listed = match lookup(body, "members") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(_) => return Err(invalid("members is a list".into())),
+    };
+    for member in listed {
+        let raw = lookup(member, "value")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let id = UserId::parse(raw)
+            .map_err(|_| invalid(format!("members: {raw:?} is not a user id of this account")))?;
+        if !members.contains(&id) {
+            members.push(id);
+        }
+    }
+    Ok(Wanted { name, members })
+}
+
+/// Reads the group as the client will see it next.
+async fn answer(
+    app: &App,
+    input: &Input,
+    actor: &Actor,
+    id: &GroupId,
+    status: StatusCode,
+) -> Reply {
+    let (detail, members) = app.roster().get_group(actor, id).await?;
+    let resource = projected(input, to_scim(&detail, Some(&members), &base_url(input)?));
+    let mut response = scim_json(status, &resource);
+    if let Ok(value) = http::HeaderValue::from_str(&etag(detail.group.version)) {
+        response.headers_mut().insert(http::header::ETAG, value);
+    }
+    if status == StatusCode::CREATED {
+        if let Some(Ok(location)) = resource["meta"]["location"]
+            .as_str()
+            .map(http::HeaderValue::from_str)
+        {
+            response
+                .headers_mut()
+                .insert(http::header::LOCATION, location);
+        }
+    }
+    Ok(response)
+}
+
+/// Makes group `id` what `wanted` says: renamed if its name differs; new members put in as
+/// secondary (all with one read of the group), then missing ones removed — joins first, so the
+/// group never passes through "members but no responder".
+async fn make(
+    app: &App,
+    input: &Input,
+    actor: &Actor,
+    (id, current): (&GroupId, &GroupDetail),
+    wanted: Wanted,
+) -> Result<(), ApiError> {
+    let roster = app.roster();
+    if let Some(expected) = input.if_match()? {
+        if expected != current.group.version {
+            return Err(DomainError::PreconditionFailed {
+                entity: "group",
+                id: id.to_string(),
+                expected,
+                actual: current.group.version,
+            }
+            .into());
+        }
+    }
+    if wanted.name.as_str() != current.group.name.as_str() {
+        roster.rename_group_to(actor, id, &wanted.name).await?;
+    }
+    let now: HashSet<&UserId> = current.memberships.iter().map(|m| &m.user_id).collect();
+    let joining: Vec<(UserId, MemberRoles)> = wanted
+        .members
+        .iter()
+        .filter(|u| !now.contains(u))
+        .map(|u| {
+            let roles = MemberRoles {
+                secondary: true,
+                ..Default::default()
+            };
+            (u.clone(), roles)
+        })
+        .collect();
+    if !joining.is_empty() {
+        for outcome in roster.put_members(actor, id, &joining).await {
+            outcome.map_err(|e| match e {
+                // A member the account does not have is the client's mistake, not a 404 of the group.
+                DomainError::NotFound { entity: "user", id } => {
+                    invalid(format!("members: {id} is not a user id of this account"))
+                }
+                other => other.into(),
+            })?;
+        }
+    }
+    let keep: HashSet<&UserId> = wanted.members.iter().collect();
+    for leaving in current
+        .memberships
+        .iter()
+        .filter(|m| !keep.contains(&m.user_id))
+    {
+        roster.remove_member(actor, id, &leaving.user_id).await?;
+    }
+    Ok(())
+}
+
+pub async fn create(app: &App, input: Input) -> Reply {
+    let actor = app.provisioner(&input).await?;
+    let body: Value = input.json()?;
+    let wanted = wanted(&body)?;
+    let roster = app.roster();
+    let group = roster
+        .create_named_group(&actor, wanted.name.clone(), ManagedBy::Scim)
+        .await
+        .map_err(|e| match e {
+            DomainError::Conflict { message, .. } => DomainError::Conflict {
+                message,
+                fields: vec![FieldError::new("name", "taken")],
+            },
+            other => other,
+        })?;
+    // Just made: no members and no shifts yet, nothing to read back.
+    let detail = GroupDetail {
+        group: group.clone(),
+        memberships: Vec::new(),
+        shifts: Vec::new(),
+    };
+    make(app, &input, &actor, (&group.id, &detail), wanted).await?;
+    answer(app, &input, &actor, &group.id, StatusCode::CREATED).await
+}
+
+pub async fn get(app: &App, input: Input) -> Reply {
+    let actor = app.provisioner(&input).await?;
+    let id: GroupId = input.id("id")?;
+    answer(app, &input, &actor, &id, StatusCode::OK).await
+}
+
+pub async fn list(app: &App, input: Input) -> Reply {
+    let actor = app.provisioner(&input).await?;
+    let base = base_url(&input)?;
+    let query = ListQuery::of(&input)?;
+    let roster = app.roster();
+    let mut groups = roster.list_groups(&actor).await?;
+    groups.sort_by(|a, b| a.id.cmp(&b.id));
+    // Members are read only when the answer shows them (Okta and Entra exclude them).
+    let without = leaves_out(
+        "members",
+        input.query("attributes"),
+        input.query("excludedAttributes"),
+    );
+    let filter_needs_members = query.filter.as_ref().is_some_and(|f| f.mentions("members"));
+    let mut resources = Vec::with_capacity(groups.len());
+    for group in &groups {
+        if without && !filter_needs_members {
+            let detail = GroupDetail {
+                group: group.clone(),
+                memberships: Vec::new(),
+                shifts: Vec::new(),
+            };
+            resources.push(to_scim(&detail, None, &base));
+        } else {
+            let (detail, members) = roster.get_group(&actor, &group.id).await?;
+            resources.push(to_scim(&detail, Some(&members), &base));
+        }
+    }
+    Ok(query.answer(&input, &GROUP, resources.into_iter()))
+}
+
+pub async fn replace(app: &App, input: Input) -> Reply {
+    let actor = app.provisioner(&input).await?;
+    let id: GroupId = input.id("id")?;
+    let body: Value = input.json()?;
+    let wanted = wanted(&body)?;
+    let (detail, _) = app.roster().get_group(&actor, &id).await?;
+    make(app, &input, &actor, (&id, &detail), wanted).await?;
+    answer(app, &input, &actor, &id, StatusCode::OK).await
+}
+
+pub async fn patch(app: &App, input: Input) -> Reply {
+    let actor = app.provisioner(&input).await?;
+    let id: GroupId = input.id("id")?;
+    let body: Value = input.json()?;
+    let request = PatchRequest::parse(&body).map_err(ApiError::Scim)?;
+    let (detail, members) = app.roster().get_group(&actor, &id).await?;
+    let mut resource = to_scim(&detail, Some(&members), &base_url(&input)?);
+    request
+        .apply(&GROUP, &mut resource)
+        .map_err(ApiError::Scim)?;
+    let wanted = wanted(&resource)?;
+    make(app, &input, &actor, (&id, &detail), wanted).await?;
+    answer(app, &input, &actor, &id, StatusCode::OK).await
+}
+
+pub async fn delete(app: &App, input: Input) -> Reply {
+    let actor = app.provisioner(&input).await?;
+    let id: GroupId = input.id("id")?;
+    app.roster().delete_group(&actor, &id).await?;
+    Ok(crate::views::empty(StatusCode::NO_CONTENT))
+}
