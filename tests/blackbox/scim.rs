@@ -309,7 +309,6 @@ async fn discovery_describes_what_is_served(store: &TestStore) {
             "userName",
             "name",
             "displayName",
-            "title",
             "active",
             "emails",
             "phoneNumbers",

@@ -138,7 +138,7 @@ pub struct ResourceSchema {
 }
 
 const VALUE_TYPE_PRIMARY: &[Attribute] = &[
-    attr("value", Kind::String, "The value."),
+    attr("value", Kind::String, "The value.").required(),
     attr("type", Kind::String, "work, home, mobile, other."),
     attr("primary", Kind::Boolean, "The preferred value."),
     attr("display", Kind::String, "A name for display."),
@@ -169,13 +169,16 @@ pub static USER: ResourceSchema = ResourceSchema {
         attr("userName", Kind::String, "The Roster username.")
             .required()
             .unique(),
-        attr("name", Kind::Complex, "The person's name.").complex(&[
-            attr("givenName", Kind::String, "First name."),
-            attr("familyName", Kind::String, "Last name."),
-            attr("formatted", Kind::String, "The full name.").read_only(),
-        ]),
+        // Roster needs a first and a last name and an email for everyone it alerts: required
+        // here, so that clients send them, though SCIM's core schema leaves them optional.
+        attr("name", Kind::Complex, "The person's name.")
+            .required()
+            .complex(&[
+                attr("givenName", Kind::String, "First name.").required(),
+                attr("familyName", Kind::String, "Last name.").required(),
+                attr("formatted", Kind::String, "The full name.").read_only(),
+            ]),
         attr("displayName", Kind::String, "The full name.").read_only(),
-        attr("title", Kind::String, "Accepted and ignored."),
         attr(
             "active",
             Kind::Boolean,
@@ -186,6 +189,7 @@ pub static USER: ResourceSchema = ResourceSchema {
             Kind::Complex,
             "The primary (or work) email is the Roster email.",
         )
+        .required()
         .many(VALUE_TYPE_PRIMARY),
         attr(
             "phoneNumbers",
