@@ -109,6 +109,7 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         route!(GET "/scim/v2/ResourceTypes/{name}", "scim-resource-type", "scim", Scim, scim::discovery::resource_type),
         route!(GET "/scim/v2/Schemas", "scim-schemas", "scim", Scim, scim::discovery::schemas),
         route!(GET "/scim/v2/Schemas/{id}", "scim-schema", "scim", Scim, scim::discovery::schema),
+        route!(POST "/scim/v2/.search", "scim-search", "scim", Scim, scim::discovery::search_everything),
         route!(POST "/scim/v2/Users", "scim-create-user", "scim", Scim, scim::users::create),
         route!(GET "/scim/v2/Users", "scim-list-users", "scim", Scim, scim::users::list),
         route!(GET "/scim/v2/Users/{id}", "scim-get-user", "scim", Scim, scim::users::get),

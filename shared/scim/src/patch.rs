@@ -185,6 +185,13 @@ fn at_path(
         None => None,
     };
     let value = value.map(|v| coerced(sub_attribute.unwrap_or(attribute), v));
+    let target = sub_attribute.unwrap_or(attribute);
+    if op == PatchOp::Remove && path.filter.is_none() && target.required {
+        return Err(invalid(
+            ScimType::InvalidValue,
+            format!("{} is required and cannot be removed", target.name),
+        ));
+    }
     match &path.filter {
         Some(filter) => through_filter(
             schema,
@@ -628,6 +635,23 @@ mod tests {
             ]),
         );
         assert_eq!(after, user());
+    }
+
+    #[test]
+    fn a_required_attribute_cannot_be_removed() {
+        for path in ["active", "userName", "name.givenName", "emails"] {
+            let request = PatchRequest::parse(&json!({
+                "schemas": [PATCH_OP_SCHEMA],
+                "Operations": [{"op": "remove", "path": path}],
+            }))
+            .unwrap();
+            let error = request.apply(&USER, &mut user()).unwrap_err();
+            assert_eq!(error.scim_type, Some(ScimType::InvalidValue), "{path}");
+            assert!(
+                error.detail.ends_with("is required and cannot be removed"),
+                "{path}"
+            );
+        }
     }
 
     #[test]

@@ -176,14 +176,17 @@ pub static USER: ResourceSchema = ResourceSchema {
             .complex(&[
                 attr("givenName", Kind::String, "First name.").required(),
                 attr("familyName", Kind::String, "Last name.").required(),
-                attr("formatted", Kind::String, "The full name.").read_only(),
             ]),
         attr("displayName", Kind::String, "The full name.").read_only(),
+        // Required: what an absent `active` would mean is the server's guess, and removing it
+        // has no meaning for Roster; Okta and Entra always send it. (A create without it is
+        // still taken as active.)
         attr(
             "active",
             Kind::Boolean,
             "false deactivates the user, keeping everything.",
-        ),
+        )
+        .required(),
         attr(
             "emails",
             Kind::Complex,

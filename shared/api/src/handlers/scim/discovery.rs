@@ -63,3 +63,15 @@ pub async fn schema(app: &App, input: Input) -> Reply {
         &schema.to_json(&base_url(&input)?),
     ))
 }
+
+/// `POST /.search` across resource types (RFC 7644 §3.4.3) is not offered: `501`, as the RFC
+/// says, pointing at the per-type lists.
+pub async fn search_everything(app: &App, input: Input) -> Reply {
+    app.provisioner(&input).await?;
+    Err(crate::problem::ApiError::Scim(roster_scim::ScimError::new(
+        501,
+        None,
+        "searching several resource types at once is not supported; \
+         use GET /Users or GET /Groups with a filter",
+    )))
+}

@@ -23,7 +23,6 @@ pub(crate) fn to_scim(user: &User, base: &str) -> Value {
         "name": {
             "givenName": user.first_name.as_str(),
             "familyName": user.last_name.as_str(),
-            "formatted": format!("{} {}", user.first_name, user.last_name),
         },
         "displayName": format!("{} {}", user.first_name, user.last_name),
         "active": !user.deactivated,
