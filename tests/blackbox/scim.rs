@@ -442,7 +442,7 @@ async fn okta_deactivates_with_a_path_less_patch_keeping_everything_and_reactiva
     assert_eq!(off.json["active"], false);
     assert_eq!(
         off.json["groups"],
-        json!([{"value": group, "type": "direct"}]),
+        json!([{"value": group, "$ref": off.json["meta"]["location"].as_str().unwrap().replace(&format!("Users/{id}"), &format!("Groups/{group}"))}]),
         "memberships kept"
     );
     let read = get(&w, &format!("/scim/v2/Users/{id}"), Some(&secret)).await;
@@ -706,7 +706,7 @@ async fn pushed_groups_add_members_as_secondary_and_never_change_existing_roles(
         "/scim/v2/Groups",
         &secret,
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-               "displayName": name, "members": [{"value": hal}]}),
+               "displayName": name, "externalId": "aad-group-1", "members": [{"value": hal}]}),
     )
     .await;
     assert_eq!(made.status, 201, "{}", made.text);
@@ -714,6 +714,23 @@ async fn pushed_groups_add_members_as_secondary_and_never_change_existing_roles(
     let pushed = made.json["id"].as_str().unwrap().to_owned();
     assert_eq!(made.json["displayName"], json!(name));
     assert_eq!(made.json["members"][0]["value"], json!(hal));
+    assert_eq!(made.json["externalId"], "aad-group-1");
+    let cleared = w
+        .server
+        .http
+        .call(
+            Method::PUT,
+            &format!("/scim/v2/Groups/{pushed}"),
+            Some(&secret),
+            Some(json!({"displayName": name, "members": [{"value": hal}]})),
+        )
+        .await;
+    assert_eq!(cleared.status, 200, "{}", cleared.text);
+    assert!(
+        cleared.json.get("externalId").is_none(),
+        "PUT without it clears it: {}",
+        cleared.text
+    );
     assert_eq!(roles_in(&w, &pushed).await, [(hal.clone(), false, true)]);
 
     // Okta adds, Entra removes by value filter.

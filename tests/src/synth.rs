@@ -27,6 +27,7 @@ pub fn live_from(desired: &DesiredAccount) -> LiveAccount {
             created_at: now,
             deleting: false,
             managed_by: ManagedBy::Config,
+            external_id: None,
             version: 1,
         })
         .collect();

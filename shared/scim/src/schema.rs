@@ -144,11 +144,13 @@ const VALUE_TYPE_PRIMARY: &[Attribute] = &[
     attr("display", Kind::String, "A name for display."),
 ];
 
+/// A member of a group, or a group of a user: its id and URI. Roster keeps no client-given
+/// `display` or `type`: both are read-only, and not returned.
 const REFERENCE: &[Attribute] = &[
-    attr("value", Kind::String, "The member's id.").exact(),
-    attr("$ref", Kind::Reference, "The member's URI.").exact(),
-    attr("display", Kind::String, "The member's name."),
-    attr("type", Kind::String, "User."),
+    attr("value", Kind::String, "The id.").exact(),
+    attr("$ref", Kind::Reference, "The URI.").exact(),
+    attr("display", Kind::String, "Not returned.").read_only(),
+    attr("type", Kind::String, "Not returned.").read_only(),
 ];
 
 const ID: Attribute = attr("id", Kind::String, "Assigned by Roster.")

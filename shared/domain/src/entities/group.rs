@@ -2,7 +2,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::ManagedBy;
-use crate::values::{GroupId, GroupName, UserId};
+use crate::values::{ExternalId, GroupId, GroupName, UserId};
 
 /// A group of users with shared on-call shifts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +18,9 @@ pub struct Group {
     /// through the API (or by a reconcile that did not yet say so): never pruned by a file.
     #[serde(default = "made_through_the_api")]
     pub managed_by: ManagedBy,
+    /// The identity provider's id for the group (SCIM's `externalId`), kept as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<ExternalId>,
     /// Bumped by every membership change, so the group's rules (a primary or secondary while it
     /// has members) are checked against one consistent set of members.
     #[serde(skip)]

@@ -229,6 +229,7 @@ mod tests {
                 created_at: "2027-01-01T00:00:00Z".parse().unwrap(),
                 deleting: false,
                 managed_by: crate::entities::ManagedBy::Api,
+                external_id: None,
                 version: 1,
             },
             memberships,

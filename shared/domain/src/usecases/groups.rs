@@ -17,7 +17,7 @@ use crate::entities::{Group, ManagedBy, MemberRoles, Membership, Shift, User};
 use crate::error::{DomainError, FieldError, FieldErrors, Holes, ShiftOnDuty};
 use crate::keys;
 use crate::ports::table::{Condition, MAX_TRANSACTION_ITEMS, Query, TableError, Write, query_all};
-use crate::values::{AccountId, GroupId, GroupName, UserId};
+use crate::values::{AccountId, ExternalId, GroupId, GroupName, UserId};
 
 /// Members leaving a group being deleted, per transaction: a membership delete and a profile
 /// write each, within DynamoDB's 100 items.
@@ -174,6 +174,7 @@ impl Roster {
             created_at: self.clock.now(),
             deleting: false,
             managed_by,
+            external_id: None,
             version: 1,
         };
         let mut tx = Transaction::new();
@@ -329,6 +330,22 @@ impl Roster {
         self.edit_group(actor, id, "adopt-group", "adopting groups", |before| {
             Ok(Group {
                 managed_by: ManagedBy::Config,
+                ..before.clone()
+            })
+        })
+        .await
+    }
+
+    /// Keeps the identity provider's id for a group (SCIM's `externalId`); `None` clears it.
+    pub async fn set_group_external_id(
+        &self,
+        actor: &Actor,
+        id: &GroupId,
+        external_id: Option<ExternalId>,
+    ) -> Result<Group, DomainError> {
+        self.edit_group(actor, id, "update-group", "changing groups", |before| {
+            Ok(Group {
+                external_id: external_id.clone(),
                 ..before.clone()
             })
         })

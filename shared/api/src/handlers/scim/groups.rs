@@ -8,7 +8,7 @@ use http::StatusCode;
 use roster_domain::access::Actor;
 use roster_domain::entities::{ManagedBy, MemberRoles};
 use roster_domain::usecases::{GroupDetail, Member};
-use roster_domain::values::{GroupId, GroupName, UserId};
+use roster_domain::values::{ExternalId, GroupId, GroupName, UserId};
 use roster_domain::{DomainError, FieldError};
 use roster_scim::projection::leaves_out;
 use roster_scim::schema::GROUP_SCHEMA;
@@ -35,14 +35,15 @@ fn to_scim(detail: &GroupDetail, members: Option<&[Member]>, base: &str) -> Valu
             "location": format!("{base}/Groups/{}", group.id),
         },
     });
+    if let Some(external_id) = &group.external_id {
+        resource["externalId"] = json!(external_id.as_str());
+    }
     if let Some(members) = members {
         resource["members"] = members
             .iter()
             .map(|m| {
                 json!({
                     "value": m.user.id.as_str(),
-                    "display": format!("{} {}", m.user.first_name, m.user.last_name),
-                    "type": "User",
                     "$ref": format!("{base}/Users/{}", m.user.id),
                 })
             })
@@ -52,9 +53,10 @@ fn to_scim(detail: &GroupDetail, members: Option<&[Member]>, base: &str) -> Valu
     resource
 }
 
-/// What a SCIM `Group` body asks for: its name and its members' user ids.
+/// What a SCIM `Group` body asks for: its name, its external id and its members' user ids.
 struct Wanted {
     name: GroupName,
+    external_id: Option<ExternalId>,
     members: Vec<UserId>,
 }
 
@@ -68,6 +70,13 @@ fn wanted(body: &Value) -> Result<Wanted, ApiError> {
         .and_then(Value::as_str)
         .ok_or_else(|| invalid("displayName is required".into()))?;
     let name = GroupName::parse(name).map_err(|e| invalid(format!("displayName {}", e.0)))?;
+    let external_id = match lookup(body, "externalId") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(raw)) => {
+            Some(ExternalId::parse(raw).map_err(|e| invalid(format!("externalId {}", e.0)))?)
+        }
+        Some(_) => return Err(invalid("externalId is a string".into())),
+    };
     let mut members = Vec::new();
     let listed = match lookup(body, "members") {
         None | Some(Value::Null) => &[][..],
@@ -84,7 +93,11 @@ fn wanted(body: &Value) -> Result<Wanted, ApiError> {
             members.push(id);
         }
     }
-    Ok(Wanted { name, members })
+    Ok(Wanted {
+        name,
+        external_id,
+        members,
+    })
 }
 
 /// Reads the group as the client will see it next.
@@ -138,6 +151,11 @@ async fn make(
     }
     if wanted.name.as_str() != current.group.name.as_str() {
         roster.rename_group_to(actor, id, &wanted.name).await?;
+    }
+    if wanted.external_id != current.group.external_id {
+        roster
+            .set_group_external_id(actor, id, wanted.external_id.clone())
+            .await?;
     }
     let now: HashSet<&UserId> = current.memberships.iter().map(|m| &m.user_id).collect();
     let joining: Vec<(UserId, MemberRoles)> = wanted

@@ -27,7 +27,7 @@ pub(crate) fn to_scim(user: &User, base: &str) -> Value {
         "displayName": format!("{} {}", user.first_name, user.last_name),
         "active": !user.deactivated,
         "emails": [{"value": user.email.as_str(), "type": "work", "primary": true}],
-        "groups": user.member_of.keys().map(|id| json!({"value": id.as_str(), "type": "direct"})).collect::<Vec<_>>(),
+        "groups": user.member_of.keys().map(|id| json!({"value": id.as_str(), "$ref": format!("{base}/Groups/{id}")})).collect::<Vec<_>>(),
         "meta": {
             "resourceType": "User",
             "created": user.created_at.to_string(),
