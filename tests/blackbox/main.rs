@@ -24,6 +24,7 @@ mod reconcile_owners;
 mod roster_files;
 mod schemathesis;
 mod scim;
+mod scim_compliance;
 mod scim_tokens;
 mod use_cases;
 mod world;

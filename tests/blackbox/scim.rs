@@ -45,6 +45,7 @@ for_each_store!(
     entra_replaces_with_capitalised_ops_and_string_booleans,
     the_api_leaves_a_provisioned_identity_to_the_identity_provider,
     pushed_groups_add_members_as_secondary_and_never_change_existing_roles,
+    emails_and_numbers_are_kept_as_sent_and_the_mobile_is_the_official_mobile,
 );
 
 async fn post(w: &World, path: &str, token: &str, body: serde_json::Value) -> Reply {
@@ -825,5 +826,93 @@ async fn pushed_groups_add_members_as_secondary_and_never_change_existing_roles(
             .await
             .status,
         404
+    );
+}
+
+async fn emails_and_numbers_are_kept_as_sent_and_the_mobile_is_the_official_mobile(
+    store: &TestStore,
+) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let mut body = scim_user(&w, "nina");
+    let emails = json!([
+        {"value": w.email("nina.home"), "type": "home", "display": "Home"},
+        {"value": w.email("nina"), "type": "work", "primary": "True"},
+    ]);
+    body["emails"] = emails.clone();
+    body["phoneNumbers"] = json!([
+        {"value": "+351 912 345 678", "type": "mobile"},
+        {"value": "ext. 42", "type": "work"},
+    ]);
+    let made = post(&w, "/scim/v2/Users", &secret, body).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let id = made.json["id"].as_str().unwrap().to_owned();
+    // As sent (the string boolean read as one), and the primary email is the account email.
+    assert_eq!(
+        made.json["emails"],
+        json!([
+            {"value": w.email("nina.home"), "type": "home", "display": "Home"},
+            {"value": w.email("nina"), "type": "work", "primary": true},
+        ])
+    );
+    assert_eq!(
+        made.json["phoneNumbers"][1],
+        json!({"value": "ext. 42", "type": "work"})
+    );
+    let profile = w
+        .call(Method::GET, &format!("/users/{id}"), &w.owner, None)
+        .await;
+    assert_eq!(
+        profile.json["email"],
+        json!(w.email("nina")),
+        "{}",
+        profile.text
+    );
+    let methods = profile.json["contact_methods"].as_array().unwrap();
+    assert!(
+        methods
+            .iter()
+            .any(|m| m["method"] == "phone-official-mobile" && m["value"] == "+351912345678"),
+        "the mobile number is the official mobile method: {}",
+        profile.text
+    );
+
+    // A new mobile number changes the method; a number that is not one is refused.
+    let changed = patch(
+        &w,
+        &id,
+        &secret,
+        json!([{"op": "replace", "path": "phoneNumbers[type eq \"mobile\"].value", "value": "+351913000000"}]),
+    )
+    .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    let profile = w
+        .call(Method::GET, &format!("/users/{id}"), &w.owner, None)
+        .await;
+    assert!(
+        profile.json["contact_methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["value"] == "+351913000000"),
+        "{}",
+        profile.text
+    );
+    let refused = patch(
+        &w,
+        &id,
+        &secret,
+        json!([{"op": "replace", "path": "phoneNumbers[type eq \"mobile\"].value", "value": "call me"}]),
+    )
+    .await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert_eq!(refused.json["scimType"], "invalidValue");
+    assert!(
+        refused.json["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("phoneNumbers: the mobile number call me"),
+        "{}",
+        refused.text
     );
 }

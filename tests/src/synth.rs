@@ -83,6 +83,7 @@ pub fn live_from(desired: &DesiredAccount) -> LiveAccount {
                 deactivated: false,
                 is_owner: d.email == desired.owner,
                 managed_by: ManagedBy::Config,
+                provided: Default::default(),
                 created_at: now,
                 updated_at: now,
                 version: 1,

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{ContactMethod, CoverRef, MemberRoles, OutOfOffice, ShiftRef};
 use crate::values::named::named_enum;
 use crate::values::{
-    Email, ExternalId, GroupId, PersonName, Preferences, Reminders, Roles, UserId, UserType,
-    Username,
+    Email, ExternalId, GroupId, PersonName, Preferences, Provided, Reminders, Roles, UserId,
+    UserType, Username,
 };
 
 named_enum! {
@@ -73,6 +73,9 @@ pub struct User {
     #[serde(default)]
     pub is_owner: bool,
     pub managed_by: ManagedBy,
+    /// For a user an identity provider provisioned: its emails and phone numbers as sent.
+    #[serde(default, skip_serializing_if = "Provided::is_empty")]
+    pub provided: Provided,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// The item version: increments on every change; `If-Match` compares against it.

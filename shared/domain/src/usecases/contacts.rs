@@ -8,7 +8,9 @@ use super::changes::Change;
 use crate::access::Actor;
 use crate::entities::{ContactMethod, User};
 use crate::error::{DomainError, FieldError, FieldErrors};
-use crate::values::{ContactMethodKind, ContactValue, Platform, Retries, UserId, WaitMinutes};
+use crate::values::{
+    ContactMethodKind, ContactValue, E164, Platform, Retries, UserId, WaitMinutes,
+};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -306,6 +308,42 @@ impl Roster {
     }
 
     /// As [`Roster::update_contact`], with the change already checked.
+    /// Gives a user the `phone-official-mobile` number an identity provider sent for them: the
+    /// method is added when missing, its value changed when different (wait and retries stay),
+    /// and nothing is written when it already holds the number. The same rules as any add or
+    /// change.
+    pub async fn set_official_mobile(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        number: E164,
+    ) -> Result<User, DomainError> {
+        let kind = ContactMethodKind::PhoneOfficialMobile;
+        let value = ContactValue::Phone(number);
+        let user = self.load_user(actor.account(), id).await?;
+        match user.contact_methods.iter().find(|m| m.method == kind) {
+            Some(method) if method.value.as_ref() == Some(&value) => Ok(user),
+            Some(_) => {
+                let patch = ContactPatch {
+                    value: Some(value),
+                    ..Default::default()
+                };
+                self.change_contact_method(actor, id, kind, &patch).await
+            }
+            None => {
+                let method = ContactMethod {
+                    method: kind,
+                    value: Some(value),
+                    wait_minutes: WaitMinutes::default(),
+                    retries: Retries::default(),
+                    platform: None,
+                };
+                self.add_contact_method(actor, id, method).await?;
+                self.load_user(actor.account(), id).await
+            }
+        }
+    }
+
     pub async fn change_contact_method(
         &self,
         actor: &Actor,

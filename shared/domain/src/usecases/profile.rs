@@ -16,8 +16,8 @@ use crate::error::{DomainError, FieldErrors};
 use crate::keys;
 use crate::ports::table::{Condition, Tally, Write};
 use crate::values::{
-    Email, ExternalId, Locale, PersonName, Reminder, ReminderUnit, Reminders, Theme, TimeZoneName,
-    UserId, Username,
+    Email, ExternalId, Locale, PersonName, Provided, Reminder, ReminderUnit, Reminders, Theme,
+    TimeZoneName, UserId, Username,
 };
 
 /// A partial update: an absent field is left as it is. `null` clears `external_id` and resets
@@ -81,6 +81,8 @@ pub struct ProfileChanges {
     pub locale: Option<Locale>,
     pub theme: Option<Theme>,
     pub reminders: Option<Reminders>,
+    /// What an identity provider sent of the user's emails and phone numbers (SCIM only).
+    pub provided: Option<Provided>,
 }
 
 impl ProfileChanges {
@@ -175,6 +177,7 @@ impl ProfileChanges {
             && self.locale.is_none()
             && self.theme.is_none()
             && self.reminders.is_none()
+            && self.provided.is_none()
     }
 
     fn touches_identity(&self) -> bool {
@@ -189,6 +192,9 @@ impl ProfileChanges {
     /// `user` with the changes applied (the version and timestamps are the caller's business).
     fn apply(&self, user: &User) -> User {
         let mut next = user.clone();
+        if let Some(provided) = &self.provided {
+            next.provided = provided.clone();
+        }
         if let Some(v) = &self.first_name {
             next.first_name = v.clone();
         }
@@ -316,6 +322,25 @@ impl Roster {
     }
 
     /// As [`Roster::update_user`], with the changes already checked.
+    /// An identity provider's update of a user it provisioned (SCIM `PUT`, and `PATCH` once
+    /// applied): the same update as [`Roster::update_user`], with the emails and phone numbers
+    /// it sent kept as sent.
+    pub async fn update_provisioned_user(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        input: &UserPatchInput,
+        provided: &Provided,
+        if_match: Option<u64>,
+    ) -> Result<User, DomainError> {
+        self.patch_user(actor, id, input.active, if_match, || {
+            let mut changes = ProfileChanges::parse(input)?;
+            changes.provided = Some(provided.clone());
+            Ok(changes)
+        })
+        .await
+    }
+
     pub async fn change_profile(
         &self,
         actor: &Actor,

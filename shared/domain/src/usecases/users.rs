@@ -15,7 +15,7 @@ use crate::keys;
 use crate::ports::table::{Condition, Cursor, Query, Source, Tally, Write};
 use crate::secrets::ResetToken;
 use crate::values::{
-    AccountId, Email, ExternalId, PersonName, Role, Roles, UserId, UserType, Username,
+    AccountId, Email, ExternalId, PersonName, Provided, Role, Roles, UserId, UserType, Username,
 };
 
 /// A user as typed by a person or a file: every field optional and unparsed, so that every
@@ -263,10 +263,12 @@ impl Roster {
         &self,
         actor: &Actor,
         new: NewUser,
+        provided: Provided,
     ) -> Result<User, DomainError> {
         actor.may_manage_users("creating users")?;
         let mut user = self.build_user(new, ManagedBy::Scim, false);
         user.status = UserStatus::Active;
+        user.provided = provided;
         self.insert_user(actor, &user, Invite::No).await?;
         Ok(user)
     }
@@ -358,6 +360,7 @@ impl Roster {
             deactivated: false,
             is_owner,
             managed_by,
+            provided: Provided::default(),
             created_at: now,
             updated_at: now,
             version: 1,

@@ -5,7 +5,7 @@
 
 use roster_domain::entities::User;
 use roster_domain::usecases::NewUserInput;
-use roster_domain::values::ContactMethodKind;
+use roster_domain::values::{ContactMethodKind, E164, Provided, ProvidedValue};
 use roster_scim::schema::USER_SCHEMA;
 use roster_scim::{ScimError, ScimType};
 use serde_json::{Value, json};
@@ -26,7 +26,11 @@ pub(crate) fn to_scim(user: &User, base: &str) -> Value {
         },
         "displayName": format!("{} {}", user.first_name, user.last_name),
         "active": !user.deactivated,
-        "emails": [{"value": user.email.as_str(), "type": "work", "primary": true}],
+        "emails": if user.provided.emails.is_empty() {
+            json!([{"value": user.email.as_str(), "type": "work", "primary": true}])
+        } else {
+            as_sent(&user.provided.emails)
+        },
         "groups": user.member_of.keys().map(|id| json!({"value": id.as_str(), "$ref": format!("{base}/Groups/{id}")})).collect::<Vec<_>>(),
         "meta": {
             "resourceType": "User",
@@ -44,10 +48,65 @@ pub(crate) fn to_scim(user: &User, base: &str) -> Value {
         .iter()
         .find(|m| m.method == ContactMethodKind::PhoneOfficialMobile)
         .and_then(|m| m.value.as_ref());
-    if let Some(number) = mobile {
+    if !user.provided.phone_numbers.is_empty() {
+        resource["phoneNumbers"] = as_sent(&user.provided.phone_numbers);
+    } else if let Some(number) = mobile {
         resource["phoneNumbers"] = json!([{"value": number.as_str(), "type": "mobile"}]);
     }
     resource
+}
+
+/// Values as the identity provider sent them.
+fn as_sent(values: &[ProvidedValue]) -> Value {
+    values
+        .iter()
+        .map(|v| {
+            let mut out = json!({"value": v.value()});
+            if let Some(kind) = v.kind() {
+                out["type"] = json!(kind);
+            }
+            if let Some(primary) = v.primary() {
+                out["primary"] = json!(primary);
+            }
+            if let Some(display) = v.display() {
+                out["display"] = json!(display);
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// A multi-valued `emails` or `phoneNumbers` as sent, checked.
+fn provided_values(body: &Value, name: &str) -> Result<Vec<ProvidedValue>, ScimError> {
+    let items = match roster_scim::filter::lookup(body, name) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            return Err(ScimError::bad_request(
+                ScimType::InvalidValue,
+                format!("{name} is a list"),
+            ));
+        }
+    };
+    items
+        .iter()
+        .map(|item| {
+            let primary = match roster_scim::filter::lookup(item, "primary") {
+                None | Some(Value::Null) => None,
+                Some(Value::Bool(b)) => Some(*b),
+                Some(Value::String(s)) => roster_scim::dialect::boolean(s),
+                Some(_) => None,
+            };
+            ProvidedValue::parse(
+                text(item, &["value"]).unwrap_or_default(),
+                text(item, &["type"]),
+                primary,
+                text(item, &["display"]),
+            )
+            .map_err(|e| ScimError::bad_request(ScimType::InvalidValue, format!("{name}: {}", e.0)))
+        })
+        .collect()
 }
 
 /// What a SCIM `User` body says, in the API's terms.
@@ -55,6 +114,10 @@ pub(crate) fn to_scim(user: &User, base: &str) -> Value {
 pub(crate) struct ScimUserBody {
     pub input: NewUserInput,
     pub active: bool,
+    /// The emails and phone numbers as sent.
+    pub provided: Provided,
+    /// The `mobile` number, which becomes the `phone-official-mobile` method.
+    pub mobile: Option<E164>,
 }
 
 fn text<'v>(value: &'v Value, path: &[&str]) -> Option<&'v str> {
@@ -128,7 +191,28 @@ pub(crate) fn from_scim(body: &Value) -> Result<ScimUserBody, ScimError> {
             "userName is required",
         ));
     }
-    Ok(ScimUserBody { input, active })
+    let provided = Provided::new(
+        provided_values(body, "emails")?,
+        provided_values(body, "phoneNumbers")?,
+    )
+    .map_err(|e| ScimError::bad_request(ScimType::InvalidValue, e.0))?;
+    let mobile = provided
+        .mobile()
+        .map(|m| {
+            E164::parse(m.value()).map_err(|e| {
+                ScimError::bad_request(
+                    ScimType::InvalidValue,
+                    format!("phoneNumbers: the mobile number {} {}", m.value(), e.0),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(ScimUserBody {
+        input,
+        active,
+        provided,
+        mobile,
+    })
 }
 
 #[cfg(test)]

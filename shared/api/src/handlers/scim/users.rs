@@ -38,7 +38,12 @@ pub async fn create(app: &App, input: Input) -> Reply {
     let read = from_scim(&body).map_err(ApiError::Scim)?;
     let new = NewUser::parse(&read.input)?;
     let roster = app.roster();
-    let mut user = roster.create_provisioned_user(&actor, new).await?;
+    let mut user = roster
+        .create_provisioned_user(&actor, new, read.provided.clone())
+        .await?;
+    if let Some(mobile) = read.mobile.clone() {
+        user = roster.set_official_mobile(&actor, &user.id, mobile).await?;
+    }
     if !read.active {
         let off = UserPatchInput {
             active: Some(false),
@@ -104,6 +109,8 @@ async fn replace_with(
     let ScimUserBody {
         input: wanted,
         active,
+        provided,
+        mobile,
     } = body;
     let patch = UserPatchInput {
         first_name: Some(wanted.first_name),
@@ -114,10 +121,13 @@ async fn replace_with(
         active: Some(active),
         ..Default::default()
     };
-    let user = app
-        .roster()
-        .update_user(actor, id, &patch, input.if_match()?)
+    let roster = app.roster();
+    let mut user = roster
+        .update_provisioned_user(actor, id, &patch, &provided, input.if_match()?)
         .await?;
+    if let Some(mobile) = mobile {
+        user = roster.set_official_mobile(actor, id, mobile).await?;
+    }
     answer(
         StatusCode::OK,
         &to_scim(&user, &base_url(input)?),
