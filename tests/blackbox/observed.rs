@@ -199,35 +199,7 @@ pub(crate) async fn scim() -> Vec<Observation> {
     // Someone on a shift now, whom deactivating leaves a hole to tell the admins about: the
     // function sends mail too.
     let on_shift = w.new_target("scim-on-shift").await;
-    {
-        use roster_domain::usecases::{GroupInput, MemberInput, ShiftInput};
-        let group = GroupInput {
-            name: Some(format!("On call {}", w.tag)),
-        };
-        let group = w.roster.create_group(&acme, &group).await.unwrap();
-        let user = roster_domain::values::UserId::parse(&on_shift.id).unwrap();
-        let primary = MemberInput {
-            primary: Some(true),
-            ..Default::default()
-        };
-        w.roster
-            .put_member(&acme, &group.id, &user, &primary)
-            .await
-            .unwrap();
-        let an_hour_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
-        let shift = ShiftInput {
-            name: Some("Days".into()),
-            starts_at: Some(an_hour_ago.to_string()),
-            duration_minutes: Some(480),
-            repeat: Some("daily".into()),
-            user_ids: Some(vec![on_shift.id.clone()]),
-            ..Default::default()
-        };
-        w.roster
-            .create_shift(&acme, &group.id, &shift)
-            .await
-            .unwrap();
-    }
+    w.on_a_shift(&on_shift.id, "On call").await;
     let mut observations = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     let steps: Vec<(&str, Method, String, Option<serde_json::Value>)> = vec![

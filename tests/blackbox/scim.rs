@@ -46,6 +46,7 @@ for_each_store!(
     the_api_leaves_a_provisioned_identity_to_the_identity_provider,
     pushed_groups_add_members_as_secondary_and_never_change_existing_roles,
     emails_and_numbers_are_kept_as_sent_and_the_mobile_is_the_official_mobile,
+    a_dump_of_an_account_with_provisioned_users_plans_to_no_change,
 );
 
 async fn post(w: &World, path: &str, token: &str, body: serde_json::Value) -> Reply {
@@ -383,45 +384,6 @@ async fn patch(w: &World, id: &str, token: &str, operations: serde_json::Value) 
         .await
 }
 
-/// A group with `id` as its primary member, on a daily shift that started an hour ago.
-async fn on_shift(w: &World, id: &str) -> String {
-    use roster_domain::usecases::{GroupInput, MemberInput, ShiftInput};
-    let acme = Actor::Operator(AccountId::parse("acme").unwrap());
-    let group = w
-        .roster
-        .create_group(
-            &acme,
-            &GroupInput {
-                name: Some(format!("Ops {}", w.tag)),
-            },
-        )
-        .await
-        .unwrap();
-    let user = roster_domain::values::UserId::parse(id).unwrap();
-    let primary = MemberInput {
-        primary: Some(true),
-        ..Default::default()
-    };
-    w.roster
-        .put_member(&acme, &group.id, &user, &primary)
-        .await
-        .unwrap();
-    let an_hour_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
-    let shift = ShiftInput {
-        name: Some("Days".into()),
-        starts_at: Some(an_hour_ago.to_string()),
-        duration_minutes: Some(480),
-        repeat: Some("daily".into()),
-        user_ids: Some(vec![id.to_owned()]),
-        ..Default::default()
-    };
-    w.roster
-        .create_shift(&acme, &group.id, &shift)
-        .await
-        .unwrap();
-    group.id.to_string()
-}
-
 async fn okta_deactivates_with_a_path_less_patch_keeping_everything_and_reactivates(
     store: &TestStore,
 ) {
@@ -429,7 +391,7 @@ async fn okta_deactivates_with_a_path_less_patch_keeping_everything_and_reactiva
     let (secret, _) = scim_token(&w).await;
     let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, "omar")).await;
     let id = made.json["id"].as_str().unwrap().to_owned();
-    let group = on_shift(&w, &id).await;
+    let group = w.on_a_shift(&id, "Ops").await;
 
     let off = patch(
         &w,
@@ -756,7 +718,7 @@ async fn pushed_groups_add_members_as_secondary_and_never_change_existing_roles(
 
     // A group where gia is primary and on a shift: joining over SCIM leaves her roles alone,
     // and removing her is refused, in SCIM's error schema.
-    let ops = on_shift(&w, gia).await;
+    let ops = w.on_a_shift(gia, "Ops").await;
     let joined = group_patch(
         &w,
         &ops,
@@ -914,5 +876,45 @@ async fn emails_and_numbers_are_kept_as_sent_and_the_mobile_is_the_official_mobi
             .starts_with("phoneNumbers: the mobile number call me"),
         "{}",
         refused.text
+    );
+}
+
+async fn a_dump_of_an_account_with_provisioned_users_plans_to_no_change(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let mut body = scim_user(&w, "pia");
+    body["phoneNumbers"] = json!([{"value": "+351912345678", "type": "mobile"}]);
+    let pia = post(&w, "/scim/v2/Users", &secret, body).await;
+    assert_eq!(pia.status, 201, "{}", pia.text);
+    let mut off = scim_user(&w, "quin");
+    off["active"] = json!(false);
+    assert_eq!(post(&w, "/scim/v2/Users", &secret, off).await.status, 201);
+    let group = json!({"displayName": format!("Pushed {}", w.tag),
+                       "members": [{"value": pia.json["id"]}]});
+    assert_eq!(
+        post(&w, "/scim/v2/Groups", &secret, group).await.status,
+        201
+    );
+
+    let roster = store.roster();
+    let acme = AccountId::parse("acme").unwrap();
+    let live = roster.live_account(&acme).await.unwrap();
+    let yaml = roster_config::dump(std::slice::from_ref(&live)).unwrap();
+    for name in ["pia", "quin"] {
+        assert!(yaml.contains(&w.email(name)), "{name} is dumped:\n{yaml}");
+    }
+    assert!(
+        yaml.contains("+351912345678"),
+        "with the mobile method:\n{yaml}"
+    );
+    let dumped =
+        roster_config::load("dumped.yaml", &yaml).unwrap_or_else(|p| panic!("{p:?}\n{yaml}"));
+    let plan = roster.plan(&dumped).await.unwrap();
+    assert!(!plan.has_drift(), "{plan:#?}\n{yaml}");
+    let account = &plan.accounts[0];
+    assert!(
+        account.owned_elsewhere.is_empty(),
+        "{:#?}",
+        account.owned_elsewhere
     );
 }

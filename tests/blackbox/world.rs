@@ -194,6 +194,40 @@ impl World {
         self.roster.get_user(&acme, &id).await.unwrap().user
     }
 
+    /// Makes a new group of `acme` named `name` (tagged) with `user_id` as its primary member,
+    /// on a daily shift that started an hour ago (so on call now); returns the group's id.
+    pub async fn on_a_shift(&self, user_id: &str, name: &str) -> String {
+        use roster_domain::usecases::{GroupInput, MemberInput, ShiftInput};
+        let acme = Actor::Operator(AccountId::parse("acme").unwrap());
+        let group = GroupInput {
+            name: Some(format!("{name} {}", self.tag)),
+        };
+        let group = self.roster.create_group(&acme, &group).await.unwrap();
+        let primary = MemberInput {
+            primary: Some(true),
+            ..Default::default()
+        };
+        let user = UserId::parse(user_id).unwrap();
+        self.roster
+            .put_member(&acme, &group.id, &user, &primary)
+            .await
+            .unwrap();
+        let an_hour_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+        let shift = ShiftInput {
+            name: Some("Days".into()),
+            starts_at: Some(an_hour_ago.to_string()),
+            duration_minutes: Some(480),
+            repeat: Some("daily".into()),
+            user_ids: Some(vec![user_id.to_owned()]),
+            ..Default::default()
+        };
+        self.roster
+            .create_shift(&acme, &group.id, &shift)
+            .await
+            .unwrap();
+        group.id.to_string()
+    }
+
     pub fn email(&self, name: &str) -> String {
         format!("{name}.{}@acme.example", self.tag)
     }
