@@ -27,6 +27,13 @@ async fn get(w: &World, path: &str, token: Option<&str>) -> Reply {
     w.server.http.call(Method::GET, path, token, None).await
 }
 
+async fn delete(w: &World, path: &str, token: &str) -> Reply {
+    w.server
+        .http
+        .call(Method::DELETE, path, Some(token), None)
+        .await
+}
+
 fn is_scim(reply: &Reply) {
     assert_eq!(
         reply.header("content-type"),
@@ -539,16 +546,7 @@ async fn entra_replaces_with_capitalised_ops_and_string_booleans(store: &TestSto
     assert_eq!(bad.status, 400, "{}", bad.text);
     assert_eq!(bad.json["scimType"], "invalidSyntax");
 
-    let gone = w
-        .server
-        .http
-        .call(
-            Method::DELETE,
-            &format!("/scim/v2/Users/{id}"),
-            Some(&secret),
-            None,
-        )
-        .await;
+    let gone = delete(&w, &format!("/scim/v2/Users/{id}"), &secret).await;
     assert_eq!(gone.status, 204, "{}", gone.text);
     let read = get(&w, &format!("/scim/v2/Users/{id}"), Some(&secret)).await;
     assert_eq!(read.status, 404, "{}", read.text);
@@ -772,16 +770,7 @@ async fn pushed_groups_add_members_as_secondary_and_never_change_existing_roles(
     assert_eq!(taken.status, 409, "{}", taken.text);
     assert_eq!(taken.json["scimType"], "uniqueness");
 
-    let gone = w
-        .server
-        .http
-        .call(
-            Method::DELETE,
-            &format!("/scim/v2/Groups/{pushed}"),
-            Some(&secret),
-            None,
-        )
-        .await;
+    let gone = delete(&w, &format!("/scim/v2/Groups/{pushed}"), &secret).await;
     assert_eq!(gone.status, 204, "{}", gone.text);
     assert_eq!(
         get(&w, &format!("/scim/v2/Groups/{pushed}"), Some(&secret))
