@@ -54,6 +54,7 @@ for_each_store!(
     pushed_groups_add_members_as_secondary_and_never_change_existing_roles,
     emails_and_numbers_are_kept_as_sent_and_the_mobile_is_the_official_mobile,
     a_dump_of_an_account_with_provisioned_users_plans_to_no_change,
+    a_delete_that_would_leave_a_hole_is_refused_with_the_blockers,
 );
 
 async fn post(w: &World, path: &str, token: &str, body: serde_json::Value) -> Reply {
@@ -906,4 +907,22 @@ async fn a_dump_of_an_account_with_provisioned_users_plans_to_no_change(store: &
         "{:#?}",
         account.owned_elsewhere
     );
+}
+
+async fn a_delete_that_would_leave_a_hole_is_refused_with_the_blockers(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, "rui")).await;
+    let id = made.json["id"].as_str().unwrap().to_owned();
+    w.on_a_shift(&id, "Payments").await;
+    let refused = delete(&w, &format!("/scim/v2/Users/{id}"), &secret).await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    is_scim(&refused);
+    let detail = refused.json["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!("Payments {}", w.tag)) && detail.contains("Days"),
+        "the blockers are named: {detail}"
+    );
+    let read = get(&w, &format!("/scim/v2/Users/{id}"), Some(&secret)).await;
+    assert_eq!((read.status, &read.json["active"]), (200, &json!(true)));
 }
