@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::Roster;
 use super::changes::Change;
-use super::invitations::{Delivery, OutboxEntry};
+use super::invitations::Delivery;
 use super::records::{self, claim_item};
 use super::seats::SeatRefusal;
 use super::transaction::{Guard, Refused, Transaction};
@@ -13,7 +13,6 @@ use crate::entities::{ContactMethod, ManagedBy, User, UserStatus};
 use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::keys;
 use crate::ports::table::{Condition, Cursor, Query, Source, Tally, Write};
-use crate::secrets::ResetToken;
 use crate::values::{
     AccountId, Email, ExternalId, PersonName, Provided, Role, Roles, UserId, UserType, Username,
 };
@@ -207,13 +206,6 @@ pub struct Profile {
     pub member_of: Vec<String>,
 }
 
-/// Whether a new user gets an invitation email (the API, reconcile) or not (SCIM).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Invite {
-    Yes,
-    No,
-}
-
 /// How many users one filtered list request examines at most before it returns what it found
 /// with a cursor (as a DynamoDB query with a filter does).
 const MAX_EXAMINED: usize = 2000;
@@ -246,12 +238,13 @@ impl Roster {
         actor.may_manage_users("creating users")?;
         let mut user = self.build_user(new, managed_by, false);
         shape(&mut user);
-        let Some((entry, token)) = self.insert_user(actor, &user, Invite::Yes).await? else {
-            return Err(DomainError::Corrupt {
-                key: user.id.to_string(),
-                reason: "an invited user was written without an invitation".into(),
-            });
-        };
+        let account = actor.account();
+        let (entry, token) = self
+            .insert_user(actor, &user, || {
+                let (entry, token, writes) = self.new_invitation(account, &user)?;
+                Ok(((entry, token), writes))
+            })
+            .await?;
         let delivery = self.send_invitation(entry, &user, &token).await?;
         Ok((user, delivery))
     }
@@ -269,28 +262,27 @@ impl Roster {
         let mut user = self.build_user(new, ManagedBy::Scim, false);
         user.status = UserStatus::Active;
         user.provided = provided;
-        self.insert_user(actor, &user, Invite::No).await?;
+        self.insert_user(actor, &user, || Ok(((), Vec::new())))
+            .await?;
         Ok(user)
     }
 
-    /// Writes a new user with its email and username claims, its seat and (for `Invite::Yes`)
-    /// its invitation in one transaction. Two concurrent creates with the same email (in any
+    /// Writes a new user with its email and username claims, its seat and what `with` adds (an
+    /// invitation, made afresh for each attempt) in one transaction, and returns what `with`
+    /// made of the attempt that was written. Two concurrent creates with the same email (in any
     /// case) cannot both succeed.
-    async fn insert_user(
+    async fn insert_user<T>(
         &self,
         actor: &Actor,
         user: &User,
-        invite: Invite,
-    ) -> Result<Option<(OutboxEntry, ResetToken)>, DomainError> {
+        with: impl Fn() -> Result<(T, Vec<Write>), DomainError>,
+    ) -> Result<T, DomainError> {
         let account = actor.account();
         // Twice at most: once more after making the seat counter of an account that had none.
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let invitation = match invite {
-                Invite::Yes => Some(self.new_invitation(account, user)?),
-                Invite::No => None,
-            };
+            let (made, extra) = with()?;
             let mut tx = Transaction::new();
             tx.push(
                 Guard::Account,
@@ -298,9 +290,7 @@ impl Roster {
             );
             store_new_user(&mut tx, account, user)?;
             tx.extend(Guard::Seats, self.seat_write(account, user, Tally::Take));
-            if let Some((_, _, writes)) = &invitation {
-                tx.extend(Guard::Stale, writes.clone());
-            }
+            tx.extend(Guard::Stale, extra);
             tx.push(
                 Guard::Stale,
                 self.audit_write(
@@ -313,7 +303,7 @@ impl Roster {
                 )?,
             );
             match tx.commit(self.table.as_ref()).await {
-                Ok(()) => return Ok(invitation.map(|(entry, token, _)| (entry, token))),
+                Ok(()) => return Ok(made),
                 Err(refused) if refused.by(Guard::Account) => {
                     return Err(DomainError::not_found("account", account.as_str()));
                 }
