@@ -16,7 +16,7 @@ use roster_scim::{GROUP, PatchRequest, ScimError, ScimType};
 use serde_json::{Value, json};
 
 use super::user_resource::etag;
-use super::{ListQuery, base_url, projected, scim_json};
+use super::{ListQuery, base_url, projected, resource_response};
 use crate::app::App;
 use crate::input::Input;
 use crate::problem::ApiError;
@@ -110,21 +110,7 @@ async fn answer(
 ) -> Reply {
     let (detail, members) = app.roster().get_group(actor, id).await?;
     let resource = projected(input, to_scim(&detail, Some(&members), &base_url(input)?));
-    let mut response = scim_json(status, &resource);
-    if let Ok(value) = http::HeaderValue::from_str(&etag(detail.group.version)) {
-        response.headers_mut().insert(http::header::ETAG, value);
-    }
-    if status == StatusCode::CREATED {
-        if let Some(Ok(location)) = resource["meta"]["location"]
-            .as_str()
-            .map(http::HeaderValue::from_str)
-        {
-            response
-                .headers_mut()
-                .insert(http::header::LOCATION, location);
-        }
-    }
-    Ok(response)
+    resource_response(status, &resource, detail.group.version)
 }
 
 /// Makes group `id` what `wanted` says: renamed if its name differs; new members put in as

@@ -23,6 +23,28 @@ pub(crate) fn scim_json(status: StatusCode, body: &Value) -> Response<Bytes> {
         .unwrap_or_default()
 }
 
+/// A resource with its version as the `ETag` and, when just created, its `Location`.
+pub(crate) fn resource_response(
+    status: StatusCode,
+    resource: &Value,
+    version: u64,
+) -> crate::routes::Reply {
+    let mut response = scim_json(status, resource);
+    let headers = response.headers_mut();
+    if let Ok(value) = http::HeaderValue::from_str(&user_resource::etag(version)) {
+        headers.insert(header::ETAG, value);
+    }
+    if status == StatusCode::CREATED {
+        if let Some(Ok(location)) = resource["meta"]["location"]
+            .as_str()
+            .map(http::HeaderValue::from_str)
+        {
+            headers.insert(header::LOCATION, location);
+        }
+    }
+    Ok(response)
+}
+
 /// The base URL of the SCIM surface as the client reached it, for `meta.location`.
 pub(crate) fn base_url(input: &Input) -> Result<String, DomainError> {
     Ok(format!("{}/scim/v2", input.origin()?))

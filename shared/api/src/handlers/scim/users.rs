@@ -1,36 +1,18 @@
 //! `/scim/v2/Users`: create, read and list (with `filter`, `startIndex`, `count`).
 
-use http::{HeaderValue, StatusCode, header};
+use http::StatusCode;
 use roster_domain::access::Actor;
 use roster_domain::usecases::{NewUser, UserPatchInput};
 use roster_domain::values::{UserId, Username};
 use roster_scim::{PatchRequest, USER};
 use serde_json::Value;
 
-use super::user_resource::{ScimUserBody, etag, from_scim, to_scim};
-use super::{ListQuery, base_url, projected, scim_json};
+use super::user_resource::{ScimUserBody, from_scim, to_scim};
+use super::{ListQuery, base_url, projected, resource_response};
 use crate::app::App;
 use crate::input::Input;
 use crate::problem::ApiError;
 use crate::routes::Reply;
-
-/// A user resource with its `ETag` and, on create, its `Location`.
-fn answer(status: StatusCode, resource: &Value, version: u64) -> Reply {
-    let mut response = scim_json(status, resource);
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&etag(version)) {
-        headers.insert(header::ETAG, value);
-    }
-    if status == StatusCode::CREATED {
-        if let Some(Ok(location)) = resource["meta"]["location"]
-            .as_str()
-            .map(HeaderValue::from_str)
-        {
-            headers.insert(header::LOCATION, location);
-        }
-    }
-    Ok(response)
-}
 
 pub async fn create(app: &App, input: Input) -> Reply {
     let actor = app.provisioner(&input).await?;
@@ -51,7 +33,7 @@ pub async fn create(app: &App, input: Input) -> Reply {
         };
         user = roster.update_user(&actor, &user.id, &off, None).await?;
     }
-    answer(
+    resource_response(
         StatusCode::CREATED,
         &to_scim(&user, &base_url(&input)?),
         user.version,
@@ -63,7 +45,7 @@ pub async fn get(app: &App, input: Input) -> Reply {
     let id: UserId = input.id("id")?;
     let profile = app.roster().get_user(&actor, &id).await?;
     let user = &profile.user;
-    answer(
+    resource_response(
         StatusCode::OK,
         &projected(&input, to_scim(user, &base_url(&input)?)),
         user.version,
@@ -128,7 +110,7 @@ async fn replace_with(
     if let Some(mobile) = mobile {
         user = roster.set_official_mobile(actor, id, mobile).await?;
     }
-    answer(
+    resource_response(
         StatusCode::OK,
         &to_scim(&user, &base_url(input)?),
         user.version,
