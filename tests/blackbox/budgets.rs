@@ -156,6 +156,7 @@ const SCIM_BUDGETS: &[(&str, [usize; 5])] = &[
     ("scim-create-user",                               [1, 0, 0, 1, 0]),
     ("scim-create-user",                               [1, 0, 0, 1, 0]),
     ("scim-list-users (userName eq)",                  [3, 0, 0, 0, 0]),
+    ("scim-list-users (externalId eq)",                [1, 1, 1, 0, 0]),
     ("scim-list-users",                                [1, 0, 1, 0, 0]),
     ("scim-get-user",                                  [2, 0, 0, 0, 0]),
     ("scim-replace-user",                              [2, 0, 0, 0, 0]),

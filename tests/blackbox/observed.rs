@@ -250,6 +250,12 @@ pub(crate) async fn scim() -> Vec<Observation> {
             None,
         ),
         (
+            "scim-list-users (externalId eq)",
+            Method::GET,
+            "/scim/v2/Users?filter=externalId%20eq%20%22sara%22".into(),
+            None,
+        ),
+        (
             "scim-list-users",
             Method::GET,
             "/scim/v2/Users?startIndex=1&count=10".into(),

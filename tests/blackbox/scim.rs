@@ -50,6 +50,7 @@ for_each_store!(
     users_list_by_any_filter_in_stable_pages_of_their_own_account_only,
     okta_deactivates_with_a_path_less_patch_keeping_everything_and_reactivates,
     entra_replaces_with_capitalised_ops_and_string_booleans,
+    external_id_look_ups_follow_every_change_to_the_id,
     the_api_leaves_a_provisioned_identity_to_the_identity_provider,
     pushed_groups_add_members_as_secondary_and_never_change_existing_roles,
     emails_and_numbers_are_kept_as_sent_and_the_mobile_is_the_official_mobile,
@@ -551,6 +552,92 @@ async fn entra_replaces_with_capitalised_ops_and_string_booleans(store: &TestSto
     assert_eq!(gone.status, 204, "{}", gone.text);
     let read = get(&w, &format!("/scim/v2/Users/{id}"), Some(&secret)).await;
     assert_eq!(read.status, 404, "{}", read.text);
+}
+
+/// The ids of the users `externalId eq "{external}"` finds, after checking the answer counts
+/// them.
+async fn found_by_external_id(w: &World, secret: &str, external: &str) -> Vec<String> {
+    let path = format!("/scim/v2/Users?filter=externalId%20eq%20%22{external}%22");
+    let reply = get(w, &path, Some(secret)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let mut ids: Vec<String> = reply.json["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| {
+            assert_eq!(user["externalId"], json!(external), "{}", reply.text);
+            user["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(
+        reply.json["totalResults"],
+        json!(ids.len()),
+        "{}",
+        reply.text
+    );
+    ids.sort();
+    ids
+}
+
+/// `externalId eq` is answered from the external id's own entries, not by reading every user
+/// (the budget test counts its requests), so the entries must follow the user through every
+/// change: a user the API gave the same id is found too (external ids need not be unique), a
+/// changed or cleared id is found no more under the old one, a deleted user is gone, and the
+/// match is exact (SCIM's externalId is case-exact).
+async fn external_id_look_ups_follow_every_change_to_the_id(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, "jon")).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let provisioned = made.json["id"].as_str().unwrap().to_owned();
+    let by_api = w.new_target("kim").await;
+    let shared = w
+        .patch_user(&by_api, &w.owner, json!({"external_id": "00u-jon"}))
+        .await;
+    assert_eq!(shared.status, 200, "{}", shared.text);
+    let mut both = vec![provisioned.clone(), by_api.id.clone()];
+    both.sort();
+    assert_eq!(found_by_external_id(&w, &secret, "00u-jon").await, both);
+    assert!(
+        found_by_external_id(&w, &secret, "00U-JON")
+            .await
+            .is_empty()
+    );
+
+    let renamed = patch(
+        &w,
+        &provisioned,
+        &secret,
+        json!([{"op": "Replace", "path": "externalId", "value": "aad-jon"}]),
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(
+        found_by_external_id(&w, &secret, "00u-jon").await,
+        [by_api.id.as_str()]
+    );
+    assert_eq!(
+        found_by_external_id(&w, &secret, "aad-jon").await,
+        [provisioned.as_str()]
+    );
+
+    let cleared = w
+        .patch_user(&by_api, &w.owner, json!({"external_id": null}))
+        .await;
+    assert_eq!(cleared.status, 200, "{}", cleared.text);
+    assert!(
+        found_by_external_id(&w, &secret, "00u-jon")
+            .await
+            .is_empty()
+    );
+
+    let gone = delete(&w, &format!("/scim/v2/Users/{provisioned}"), &secret).await;
+    assert_eq!(gone.status, 204, "{}", gone.text);
+    assert!(
+        found_by_external_id(&w, &secret, "aad-jon")
+            .await
+            .is_empty()
+    );
 }
 
 async fn the_api_leaves_a_provisioned_identity_to_the_identity_provider(store: &TestStore) {

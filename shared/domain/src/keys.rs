@@ -7,7 +7,9 @@
 //! their own and stay out of that read.
 
 use crate::ports::table::Key;
-use crate::values::{AccountId, Email, GroupId, GroupName, PersonName, ShiftId, UserId, Username};
+use crate::values::{
+    AccountId, Email, ExternalId, GroupId, GroupName, PersonName, ShiftId, UserId, Username,
+};
 
 /// Separates the parts of a composite index sort key. It sorts below every character a name may
 /// hold (names refuse control characters), so "Silva" sorts before "Silva Jr".
@@ -54,6 +56,24 @@ pub fn email_claim(account: &AccountId, email: &Email) -> Key {
 /// Uniqueness claim on a username (case-folded), holding the user id.
 pub fn username_claim(account: &AccountId, username: &Username) -> Key {
     Key::new(account_pk(account), format!("USERNAME#{}", username.key()))
+}
+
+/// Where the users holding external id `external_id` are listed: one entry per user, as external
+/// ids are free text and need not be unique. The id is hashed because it may take up to 1,024
+/// bytes of UTF-8, DynamoDB's whole limit for a sort key, and may hold `#`.
+pub fn external_id_prefix(external_id: &ExternalId) -> String {
+    format!(
+        "EXTERNALID#{}#",
+        crate::secrets::sha256_hex(external_id.as_str())
+    )
+}
+
+/// One user's entry under [`external_id_prefix`], holding the user id.
+pub fn external_id_entry(account: &AccountId, external_id: &ExternalId, user: &UserId) -> Key {
+    Key::new(
+        account_pk(account),
+        format!("{}{user}", external_id_prefix(external_id)),
+    )
 }
 
 /// The sparse index partition listing an account's users by name.

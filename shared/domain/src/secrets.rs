@@ -10,6 +10,14 @@ use sha2::{Digest, Sha256};
 
 use crate::error::InvalidValue;
 
+/// The SHA-256 of `text` in lower-case hex (64 characters).
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// 32 bytes from the operating system's random source, as unpadded base64url (43 characters).
 pub fn random_secret() -> String {
     let mut bytes = [0u8; ResetToken::BYTES];
@@ -62,8 +70,7 @@ pub struct TokenHash(String);
 impl TokenHash {
     /// The hex SHA-256 of a secret's text.
     fn of(secret: &str) -> Self {
-        let digest = Sha256::digest(secret.as_bytes());
-        Self(digest.iter().map(|b| format!("{b:02x}")).collect())
+        Self(sha256_hex(secret))
     }
 
     pub fn as_str(&self) -> &str {

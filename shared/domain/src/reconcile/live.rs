@@ -5,7 +5,7 @@ use crate::error::DomainError;
 use crate::keys;
 use crate::ports::table::{Item, Query};
 use crate::usecases::Roster;
-use crate::usecases::records::{self, claim_item, group_claim_item};
+use crate::usecases::records::{self, claim_item, external_id_item, group_claim_item};
 use crate::values::AccountId;
 
 #[derive(Debug, Clone, Default)]
@@ -41,6 +41,7 @@ impl LiveAccount {
                 keys::username_claim(id, &user.username),
                 &user.id,
             )?);
+            items.extend(external_id_item(id, user)?);
         }
         for group in &self.groups {
             items.push(records::group_item(id, group)?);

@@ -16,6 +16,7 @@ use super::records;
 use super::retry::{Attempt, optimistic};
 use super::seats::SeatRefusal;
 use super::transaction::{Guard, Refused, Transaction};
+use super::users::external_id_writes;
 use crate::access::Actor;
 use crate::entities::{
     Cover, CoverRef, Group, MemberRoles, Membership, OutOfOffice, Shift, ShiftRef, User,
@@ -406,6 +407,7 @@ impl Roster {
                 None,
             )?,
         ];
+        last.extend(external_id_writes(account, Some(&user), None)?);
         last.extend(self.calendar_feed_deletes(account, &id).await?);
         last.extend(self.invitation_deletes(account, &user).await?);
         let mut leaving: Vec<(GroupId, Vec<Write>)> = Vec::new();

@@ -25,6 +25,22 @@ pub(crate) fn claim_item(key: Key, user_id: &UserId) -> Result<Item, DomainError
     )?)
 }
 
+/// A user's entry under its external id (see [`keys::external_id_entry`]), when it has one.
+pub(crate) fn external_id_item(
+    account: &AccountId,
+    user: &User,
+) -> Result<Option<Item>, DomainError> {
+    user.external_id
+        .as_ref()
+        .map(|external| {
+            claim_item(
+                keys::external_id_entry(account, external, &user.id),
+                &user.id,
+            )
+        })
+        .transpose()
+}
+
 pub(crate) fn user_item(account: &AccountId, user: &User) -> Result<Item, DomainError> {
     let sort = keys::user_name_sort_key(&user.last_name, &user.first_name, &user.id);
     Ok(

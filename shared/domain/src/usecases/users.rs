@@ -5,14 +5,14 @@ use serde::Deserialize;
 use super::Roster;
 use super::changes::Change;
 use super::invitations::Delivery;
-use super::records::{self, claim_item};
+use super::records::{self, claim_item, external_id_item};
 use super::seats::SeatRefusal;
 use super::transaction::{Guard, Refused, Transaction};
 use crate::access::Actor;
 use crate::entities::{ContactMethod, ManagedBy, User, UserStatus};
 use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::keys;
-use crate::ports::table::{Condition, Cursor, Query, Source, Tally, Write};
+use crate::ports::table::{Condition, Cursor, Query, Source, Tally, Write, query_all};
 use crate::values::{
     AccountId, Email, ExternalId, PersonName, Provided, Role, Roles, UserId, UserType, Username,
 };
@@ -493,6 +493,36 @@ impl Roster {
         }
     }
 
+    /// The users whose external id is exactly `external_id`: one query of its entries, one
+    /// batch read of the users. For identity providers that look a user up by `externalId`
+    /// (Entra ID does before every create). External ids need not be unique, so this may be
+    /// several.
+    pub async fn users_by_external_id(
+        &self,
+        actor: &Actor,
+        external_id: &ExternalId,
+    ) -> Result<Vec<User>, DomainError> {
+        actor.may_read_every_user("listing users")?;
+        let account = actor.account();
+        let query = Query::partition(keys::account_pk(account))
+            .prefix(keys::external_id_prefix(external_id));
+        let entries = query_all(self.table.as_ref(), query).await?;
+        let ids = entries
+            .iter()
+            .map(|entry| {
+                Ok(keys::user(
+                    account,
+                    &records::decode::<records::Claim>(entry)?.user_id,
+                ))
+            })
+            .collect::<Result<Vec<_>, DomainError>>()?;
+        let users = self.read_batch(&ids).await?.users;
+        Ok(users
+            .into_iter()
+            .filter(|user| user.external_id.as_ref() == Some(external_id))
+            .collect())
+    }
+
     /// Every user of the account, for a filter no index answers (a SCIM list).
     pub async fn every_user(&self, actor: &Actor) -> Result<Vec<User>, DomainError> {
         actor.may_read_every_user("listing users")?;
@@ -544,7 +574,36 @@ pub(crate) fn store_new_user(
             Condition::MustNotExist,
         ),
     );
+    tx.extend(Guard::Stale, external_id_writes(account, None, Some(user))?);
     Ok(())
+}
+
+/// The writes that keep a user's entry under its external id in step with the user, from
+/// `before` (none for a new user) to `after` (none for a deleted one): nothing when the external
+/// id stays. Unconditional, as the entry is only a pointer: a reader checks the user it points
+/// to.
+pub(crate) fn external_id_writes(
+    account: &AccountId,
+    before: Option<&User>,
+    after: Option<&User>,
+) -> Result<Vec<Write>, DomainError> {
+    let external = |user: Option<&User>| user.and_then(|u| u.external_id.clone());
+    if external(before) == external(after) {
+        return Ok(Vec::new());
+    }
+    let mut writes = Vec::new();
+    if let Some(user) = before {
+        if let Some(external) = &user.external_id {
+            writes.push(Write::delete(
+                keys::external_id_entry(account, external, &user.id),
+                None,
+            ));
+        }
+    }
+    if let Some(user) = after {
+        writes.extend(external_id_item(account, user)?.map(|item| Write::put(item, None)));
+    }
+    Ok(writes)
 }
 
 /// Names the taken fields of a refused [`store_new_user`].

@@ -2,9 +2,10 @@
 
 use http::StatusCode;
 use roster_domain::access::Actor;
+use roster_domain::entities::User;
 use roster_domain::usecases::{NewUser, UserPatchInput};
-use roster_domain::values::{UserId, Username};
-use roster_scim::{PatchRequest, USER};
+use roster_domain::values::{ExternalId, UserId, Username};
+use roster_scim::{Filter, PatchRequest, USER};
 use serde_json::Value;
 
 use super::user_resource::{ScimUserBody, from_scim, to_scim};
@@ -56,26 +57,38 @@ pub async fn list(app: &App, input: Input) -> Reply {
     let actor = app.provisioner(&input).await?;
     let base = base_url(&input)?;
     let query = ListQuery::of(&input)?;
+    let mut users = candidates(app, &actor, query.filter.as_ref()).await?;
+    // Ids are ULIDs: creation order, stable from page to page.
+    users.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(query.answer(&input, &USER, users.iter().map(|u| to_scim(u, &base))))
+}
+
+/// The users a list's filter is evaluated on: for `userName eq` and `externalId eq`, what
+/// identity providers send before each create, the few an index points to (no match when the
+/// value could not be stored); for any other filter, every user.
+async fn candidates(
+    app: &App,
+    actor: &Actor,
+    filter: Option<&Filter>,
+) -> Result<Vec<User>, ApiError> {
     let roster = app.roster();
-    // `userName eq "…"`, what identity providers send before each create: one claim read.
-    let mut users = match query
-        .filter
-        .as_ref()
-        .and_then(|f| f.equality_on("userName"))
-    {
-        Some(name) => match Username::parse(name) {
+    if let Some(name) = filter.and_then(|f| f.equality_on("userName")) {
+        return Ok(match Username::parse(name) {
             Ok(name) => roster
-                .user_by_username(&actor, &name)
+                .user_by_username(actor, &name)
                 .await?
                 .into_iter()
                 .collect(),
             Err(_) => Vec::new(),
-        },
-        None => roster.every_user(&actor).await?,
-    };
-    // Ids are ULIDs: creation order, stable from page to page.
-    users.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(query.answer(&input, &USER, users.iter().map(|u| to_scim(u, &base))))
+        });
+    }
+    if let Some(external) = filter.and_then(|f| f.equality_on("externalId")) {
+        return Ok(match ExternalId::parse(external) {
+            Ok(external) => roster.users_by_external_id(actor, &external).await?,
+            Err(_) => Vec::new(),
+        });
+    }
+    Ok(roster.every_user(actor).await?)
 }
 
 /// Makes the user what a whole SCIM `User` says (`PUT`, and `PATCH` once applied): identity
