@@ -104,6 +104,29 @@ fn listing_an_unknown_account_is_an_error() {
 }
 
 #[test]
+fn indexing_external_ids_counts_an_accounts_users_and_refuses_an_unknown_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../accounts.example.yaml");
+    let applied = roster(dir.path(), &["apply", example]);
+    assert!(applied.status.success(), "{}", text(&applied.stderr));
+    let index = |account: &str| {
+        roster(
+            dir.path(),
+            &["store", "index-external-ids", "--account", account],
+        )
+    };
+    let done = index("acme");
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert_eq!(
+        text(&done.stdout),
+        "acme: external-id entries written for 1 user\n"
+    );
+    let unknown = index("nope");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(text(&unknown.stderr), "error: account nope not found\n");
+}
+
+#[test]
 fn the_same_commands_work_on_dynamodb() {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
     assert!(

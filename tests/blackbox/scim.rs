@@ -3,7 +3,11 @@
 
 use http::Method;
 use roster_domain::access::Actor;
-use roster_domain::values::{AccountId, TokenName};
+use roster_domain::entities::ManagedBy;
+use roster_domain::keys;
+use roster_domain::ports::table::Write;
+use roster_domain::usecases::NewUserInput;
+use roster_domain::values::{AccountId, ExternalId, TokenName};
 use roster_tests::{Reply, TestStore, for_each_store};
 use serde_json::json;
 
@@ -51,6 +55,7 @@ for_each_store!(
     okta_deactivates_with_a_path_less_patch_keeping_everything_and_reactivates,
     entra_replaces_with_capitalised_ops_and_string_booleans,
     external_id_look_ups_follow_every_change_to_the_id,
+    external_ids_set_before_their_entries_existed_are_found_once_indexed,
     the_api_leaves_a_provisioned_identity_to_the_identity_provider,
     pushed_groups_add_members_as_secondary_and_never_change_existing_roles,
     emails_and_numbers_are_kept_as_sent_and_the_mobile_is_the_official_mobile,
@@ -638,6 +643,47 @@ async fn external_id_look_ups_follow_every_change_to_the_id(store: &TestStore) {
             .await
             .is_empty()
     );
+}
+
+/// Users whose external id was stored before the look-up entries were kept have none; the
+/// operator's `roster store index-external-ids` writes them, and repeating it changes nothing.
+async fn external_ids_set_before_their_entries_existed_are_found_once_indexed(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let acme = AccountId::parse("acme").unwrap();
+    let hr = ExternalId::parse("HR-10442").unwrap();
+    let input = NewUserInput {
+        email: Some(w.email("lea")),
+        first_name: Some("Lea".into()),
+        last_name: Some("Older".into()),
+        external_id: Some(hr.to_string()),
+        ..Default::default()
+    };
+    let (user, _) = w
+        .roster
+        .create_user(&Actor::Operator(acme.clone()), &input, ManagedBy::Api)
+        .await
+        .unwrap();
+    // As a user stored by an earlier release: the entry taken away.
+    let entry = keys::external_id_entry(&acme, &hr, &user.id);
+    store
+        .table
+        .transact(vec![Write::delete(entry, None)])
+        .await
+        .unwrap();
+    assert!(
+        found_by_external_id(&w, &secret, "HR-10442")
+            .await
+            .is_empty()
+    );
+
+    for _ in 0..2 {
+        assert_eq!(w.roster.index_external_ids(&acme).await.unwrap(), 1);
+        assert_eq!(
+            found_by_external_id(&w, &secret, "HR-10442").await,
+            [user.id.to_string()]
+        );
+    }
 }
 
 async fn the_api_leaves_a_provisioned_identity_to_the_identity_provider(store: &TestStore) {
