@@ -14,6 +14,8 @@
 //! - Escalation order: primary members first, then secondary, then managers, then members with
 //!   none of those roles; by name within each; each person once (their first place).
 
+pub mod reminders;
+
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use jiff::Timestamp;

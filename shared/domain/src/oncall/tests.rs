@@ -14,19 +14,19 @@ use super::*;
 use crate::entities::{Cover, MemberRoles, Membership, OutOfOffice, Repeat, Shift};
 use crate::values::{GroupId, ShiftId, ShiftName, TimeZoneName, UserId};
 
-fn id(n: u64) -> UserId {
+pub(super) fn id(n: u64) -> UserId {
     UserId::from_ulid(ulid::Ulid::from_parts(1, u128::from(n)))
 }
 
-fn group(n: u64) -> GroupId {
+pub(super) fn group(n: u64) -> GroupId {
     GroupId::from_ulid(ulid::Ulid::from_parts(2, u128::from(n)))
 }
 
-fn at(s: &str) -> Timestamp {
+pub(super) fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-fn person(n: u64, name: &str) -> Person {
+pub(super) fn person(n: u64, name: &str) -> Person {
     Person::new(id(n), name.into(), false, Vec::new())
 }
 
@@ -42,7 +42,14 @@ fn member(g: &GroupId, n: u64, primary: bool, secondary: bool, manager: bool) ->
     }
 }
 
-fn shift(g: &GroupId, n: u64, local: &str, zone: &str, minutes: u32, users: &[u64]) -> Shift {
+pub(super) fn shift(
+    g: &GroupId,
+    n: u64,
+    local: &str,
+    zone: &str,
+    minutes: u32,
+    users: &[u64],
+) -> Shift {
     Shift {
         id: ShiftId::from_ulid(ulid::Ulid::from_parts(3, u128::from(n))),
         group_id: g.clone(),
@@ -56,7 +63,7 @@ fn shift(g: &GroupId, n: u64, local: &str, zone: &str, minutes: u32, users: &[u6
     }
 }
 
-fn away(from: &str, to: &str, cover: Cover) -> OutOfOffice {
+pub(super) fn away(from: &str, to: &str, cover: Cover) -> OutOfOffice {
     OutOfOffice {
         id: from.to_owned(),
         starts_at: at(from),
