@@ -50,6 +50,9 @@ enum Command {
     /// The mail outbox.
     #[command(subcommand)]
     Mail(commands::mail::MailCommand),
+    /// On-call reminders.
+    #[command(subcommand)]
+    Notify(commands::notify::NotifyCommand),
     /// The store itself.
     #[command(subcommand)]
     Store(commands::store::StoreCommand),
@@ -89,6 +92,7 @@ pub fn main() -> ExitCode {
             Command::Token(command) => command.run(&context).await,
             Command::Scim(command) => command.run(&context).await,
             Command::Mail(command) => command.run(&context).await,
+            Command::Notify(command) => command.run(&context).await,
             Command::Store(command) => command.run(&context).await,
             Command::Validate(command) => command.run().await,
             Command::Plan(command) => command.run(&context).await,

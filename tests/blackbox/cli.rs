@@ -104,26 +104,43 @@ fn listing_an_unknown_account_is_an_error() {
 }
 
 #[test]
-fn indexing_external_ids_counts_an_accounts_users_and_refuses_an_unknown_account() {
+fn reindexing_counts_an_accounts_entries_and_refuses_an_unknown_account() {
     let dir = tempfile::tempdir().unwrap();
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../accounts.example.yaml");
     let applied = roster(dir.path(), &["apply", example]);
     assert!(applied.status.success(), "{}", text(&applied.stderr));
-    let index = |account: &str| {
-        roster(
-            dir.path(),
-            &["store", "index-external-ids", "--account", account],
-        )
-    };
+    let index = |account: &str| roster(dir.path(), &["store", "reindex", "--account", account]);
     let done = index("acme");
     assert!(done.status.success(), "{}", text(&done.stderr));
     assert_eq!(
         text(&done.stdout),
-        "acme: external-id entries written for 1 user\n"
+        "acme: 1 user with an external id listed under it; 0 shifts on the all-shifts index (0 added)\n"
     );
     let unknown = index("nope");
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(text(&unknown.stderr), "error: account nope not found\n");
+}
+
+#[test]
+fn a_reminder_run_reports_what_it_did_and_refuses_an_instant_it_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(roster(dir.path(), CREATE_ACME).status.success());
+    let run = roster(
+        dir.path(),
+        &["notify", "run", "--at", "2027-03-13T08:00:00Z"],
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(
+        text(&run.stdout),
+        "0 due: 0 sent, 0 queued for the mail retry, 0 already sent (0 shifts in 0 accounts)\n"
+    );
+    let bad = roster(dir.path(), &["notify", "run", "--at", "tomorrow"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).starts_with("error: --at \"tomorrow\" is not an RFC 3339 instant"),
+        "{}",
+        text(&bad.stderr)
+    );
 }
 
 #[test]

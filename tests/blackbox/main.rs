@@ -21,6 +21,7 @@ mod on_call;
 mod profile_parts;
 mod reconcile;
 mod reconcile_owners;
+mod reminders;
 mod roster_files;
 mod schemathesis;
 mod scim;

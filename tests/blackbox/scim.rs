@@ -646,7 +646,7 @@ async fn external_id_look_ups_follow_every_change_to_the_id(store: &TestStore) {
 }
 
 /// Users whose external id was stored before the look-up entries were kept have none; the
-/// operator's `roster store index-external-ids` writes them, and repeating it changes nothing.
+/// operator's `roster store reindex` writes them, and repeating it changes nothing.
 async fn external_ids_set_before_their_entries_existed_are_found_once_indexed(store: &TestStore) {
     let w = World::new(store).await;
     let (secret, _) = scim_token(&w).await;
@@ -678,7 +678,7 @@ async fn external_ids_set_before_their_entries_existed_are_found_once_indexed(st
     );
 
     for _ in 0..2 {
-        assert_eq!(w.roster.index_external_ids(&acme).await.unwrap(), 1);
+        assert_eq!(w.roster.reindex(&acme).await.unwrap().external_ids, 1);
         assert_eq!(
             found_by_external_id(&w, &secret, "HR-10442").await,
             [user.id.to_string()]

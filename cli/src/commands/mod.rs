@@ -1,5 +1,6 @@
 pub mod account;
 pub mod mail;
+pub mod notify;
 pub mod owner;
 pub mod roster;
 pub mod scim;

@@ -12,10 +12,10 @@ pub enum StoreCommand {
     /// and TTL (for local endpoints and scratch accounts; production tables come from
     /// infra/template.yaml).
     Init,
-    /// Write the look-up entries of users' external ids (SCIM's `externalId eq`) for one
-    /// account, for users whose external id was set before the entries were kept. Safe to
-    /// repeat.
-    IndexExternalIds {
+    /// Write the entries a release started keeping for items stored before it (users under
+    /// their external id, shifts on the all-shifts index), for one account. Run once per
+    /// account after upgrading; safe to repeat.
+    Reindex {
         #[arg(long)]
         account: String,
     },
@@ -25,7 +25,7 @@ impl StoreCommand {
     pub async fn run(self, context: &Context) -> Result<(), CliError> {
         match self {
             Self::Init => init(&context.store).await,
-            Self::IndexExternalIds { account } => index_external_ids(&account, context).await,
+            Self::Reindex { account } => reindex(&account, context).await,
         }
     }
 }
@@ -45,11 +45,23 @@ async fn init(store: &StoreUrl) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn index_external_ids(account: &str, context: &Context) -> Result<(), CliError> {
+async fn reindex(account: &str, context: &Context) -> Result<(), CliError> {
     let account =
         AccountId::parse(account).map_err(|e| CliError::Usage(format!("--account {e}")))?;
-    let indexed = context.roster().await?.index_external_ids(&account).await?;
-    let users = if indexed == 1 { "user" } else { "users" };
-    println!("{account}: external-id entries written for {indexed} {users}");
+    let done = context.roster().await?.reindex(&account).await?;
+    println!(
+        "{account}: {} with an external id listed under it; {} on the all-shifts index ({} added)",
+        count(done.external_ids, "user"),
+        count(done.shifts, "shift"),
+        done.shifts_added
+    );
     Ok(())
+}
+
+/// "1 user", "2 users".
+fn count(n: usize, one: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    }
 }

@@ -48,6 +48,12 @@ pub fn seats(account: &AccountId) -> Key {
     Key::new(account_pk(account), "SEATS")
 }
 
+/// The account an account-partition key (`ACCOUNT#<account>`) belongs to.
+pub fn account_of(pk: &str) -> Option<AccountId> {
+    pk.strip_prefix("ACCOUNT#")
+        .and_then(|id| AccountId::parse(id).ok())
+}
+
 /// Uniqueness claim on an email (case-folded), holding the user id.
 pub fn email_claim(account: &AccountId, email: &Email) -> Key {
     Key::new(account_pk(account), format!("EMAIL#{}", email.key()))
@@ -155,6 +161,22 @@ pub fn shift(account: &AccountId, group: &GroupId, shift: &ShiftId) -> Key {
         account_pk(account),
         format!("{}{shift}", shifts_prefix(group)),
     )
+}
+
+/// The sparse index partition listing every shift of every account, for the reminder run: a
+/// run reads shifts, a few hundred bytes each, in pages, never the accounts' other items.
+pub const ALL_SHIFTS: &str = "SHIFTS";
+
+/// Where a shift sorts in [`ALL_SHIFTS`]: by account, so a run meets each account's shifts
+/// together.
+pub fn all_shifts_sort_key(account: &AccountId, shift: &ShiftId) -> String {
+    format!("{account}{PART}{shift}")
+}
+
+/// The claim that one on-call reminder was sent (see `oncall::reminders::DueReminder::key`),
+/// beside the account's outbox; it expires a day after the occurrence starts.
+pub fn reminder_claim(account: &AccountId, reminder: &str) -> Key {
+    Key::new(outbox_pk(account), format!("REMINDER#{reminder}"))
 }
 
 /// The pointer from a user to their calendar feed token (its hash), kept off the user item so

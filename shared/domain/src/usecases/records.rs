@@ -81,7 +81,11 @@ pub(crate) fn shift_item(account: &AccountId, shift: &Shift) -> Result<Item, Dom
         keys::shift(account, &shift.group_id, &shift.id),
         shift.version,
         shift,
-    )?)
+    )?
+    .with_index(
+        keys::ALL_SHIFTS,
+        keys::all_shifts_sort_key(account, &shift.id),
+    ))
 }
 
 pub(crate) fn shift_from_item(item: &Item) -> Result<Shift, DomainError> {

@@ -12,9 +12,7 @@ use crate::access::Actor;
 use crate::entities::{ContactMethod, ManagedBy, User, UserStatus};
 use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::keys;
-use crate::ports::table::{
-    Condition, Cursor, MAX_TRANSACTION_ITEMS, Query, Source, Tally, Write, query_all,
-};
+use crate::ports::table::{Condition, Cursor, Query, Source, Tally, Write, query_all};
 use crate::values::{
     AccountId, Email, ExternalId, PersonName, Provided, Role, Roles, UserId, UserType, Username,
 };
@@ -523,23 +521,6 @@ impl Roster {
             .into_iter()
             .filter(|user| user.external_id.as_ref() == Some(external_id))
             .collect())
-    }
-
-    /// Writes the external-id entry of every user of `account` who has an external id, for
-    /// users whose id was set before entries were kept (every change writes them since): an
-    /// operator's one-off step, safe to repeat and to run beside live traffic (an entry a
-    /// concurrent change made stale is skipped by readers). Returns how many users have one.
-    pub async fn index_external_ids(&self, account: &AccountId) -> Result<usize, DomainError> {
-        self.get_account(account).await?;
-        let mut entries = Vec::new();
-        for user in self.all_users(account).await? {
-            entries.extend(external_id_item(account, &user)?);
-        }
-        for chunk in entries.chunks(MAX_TRANSACTION_ITEMS) {
-            let puts = chunk.iter().map(|item| Write::put(item.clone(), None));
-            self.table.transact(puts.collect()).await?;
-        }
-        Ok(entries.len())
     }
 
     /// Every user of the account, for a filter no index answers (a SCIM list).

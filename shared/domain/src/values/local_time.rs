@@ -146,12 +146,43 @@ pub fn for_people(at: Timestamp, zone: &TimeZoneName) -> String {
         .to_string()
 }
 
+/// An instant as a person reads it in their zone and locale: US order and a 12-hour clock for
+/// `en-US` and `en` (`Mon, Mar 15, 2027, 9:00 AM EDT`), day first and a 24-hour clock for every
+/// other locale (`Mon 15 Mar 2027 09:00 CET`). Names stay English: messages are in English.
+pub fn for_people_in(at: Timestamp, zone: &TimeZoneName, locale: &super::Locale) -> String {
+    match locale.as_str() {
+        "en-US" | "en" => at
+            .to_zoned_datetime(zone.time_zone().clone())
+            .strftime("%a, %b %-d, %Y, %-I:%M %p %Z")
+            .to_string(),
+        _ => for_people(at, zone),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn zone(name: &str) -> TimeZoneName {
         TimeZoneName::parse(name).unwrap()
+    }
+
+    #[test]
+    fn people_read_times_in_their_zone_and_their_locales_order_and_clock() {
+        let at: Timestamp = "2027-03-15T13:00:00Z".parse().unwrap();
+        let locale = |tag: &str| super::super::Locale::parse(tag).unwrap();
+        assert_eq!(
+            for_people_in(at, &zone("America/New_York"), &locale("en-US")),
+            "Mon, Mar 15, 2027, 9:00 AM EDT"
+        );
+        assert_eq!(
+            for_people_in(at, &zone("Europe/Lisbon"), &locale("pt-PT")),
+            "Mon 15 Mar 2027 13:00 WET"
+        );
+        assert_eq!(
+            for_people_in(at, &zone("Europe/Berlin"), &locale("en-GB")),
+            "Mon 15 Mar 2027 14:00 CET"
+        );
     }
 
     #[test]

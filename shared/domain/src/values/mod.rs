@@ -18,7 +18,7 @@ mod user_type;
 pub use account_id::AccountId;
 pub use contact::{ContactMethodKind, ContactValue, Platform, Retries, ValueShape, WaitMinutes};
 pub use email::Email;
-pub use local_time::{for_people, parse_date, parse_local, with_offset};
+pub use local_time::{for_people, for_people_in, parse_date, parse_local, with_offset};
 pub use names::{AccountName, ExternalId, GroupName, PersonName, ShiftName, TokenName, Username};
 pub use phone::E164;
 pub use preferences::{Locale, Preferences, Theme, TimeZoneName};

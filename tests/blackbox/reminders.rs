@@ -1,0 +1,360 @@
+//! On-call reminders (SPEC §10) from runs of the reminder use case on both stores: once per
+//! person, occurrence and offset, whatever overlaps, fails or crashes.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
+use roster_domain::access::Actor;
+use roster_domain::keys;
+use roster_domain::ports::clock::{Clock, FixedClock, UlidSource};
+use roster_domain::ports::mailer::{MailError, Mailer, Message};
+use roster_domain::ports::table::{Condition, Query, Write, query_all};
+use roster_domain::usecases::{
+    CoverInput, GroupInput, MemberInput, OutOfOfficeInput, PreferencesPatch, ReminderInput,
+    ReminderRun, Roster, Settings, ShiftInput, UserPatchInput,
+};
+use roster_domain::values::{AccountId, UserId};
+use roster_tests::{TestStore, for_each_store};
+
+use crate::world::{Person, World};
+
+for_each_store!(
+    a_daily_shift_is_mailed_one_reminder_per_occurrence_by_runs_every_five_minutes_two_at_a_time,
+    a_covered_occurrence_reminds_the_cover_and_a_deactivated_user_gets_nothing,
+    an_ses_outage_keeps_the_reminder_queued_and_the_mail_retry_sends_it_once,
+    a_run_that_crashes_after_its_claim_is_finished_by_the_mail_retry_not_by_the_next_run,
+    a_shift_stored_before_the_all_shifts_index_is_reminded_of_once_reindexed,
+);
+
+fn acme() -> Actor {
+    Actor::Operator(AccountId::parse("acme").unwrap())
+}
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+/// The use cases over `store` with `mailer`, at the time `clock` says.
+fn roster(store: &TestStore, mailer: Arc<dyn Mailer>, clock: &Arc<FixedClock>) -> Roster {
+    Roster::new(
+        Arc::clone(&store.table),
+        mailer,
+        Arc::clone(clock) as _,
+        Arc::new(UlidSource::default()),
+        Settings {
+            app_url: "https://app.test".into(),
+        },
+    )
+}
+
+/// Gives `person` reminders (`(amount, unit)`), a time zone and a locale.
+async fn remind(w: &World, person: &Person, reminders: &[(i64, &str)], zone: &str, locale: &str) {
+    let patch = UserPatchInput {
+        on_call_reminders: Some(
+            reminders
+                .iter()
+                .map(|(amount, unit)| ReminderInput {
+                    amount: Some(*amount),
+                    unit: Some((*unit).into()),
+                })
+                .collect(),
+        ),
+        preferences: Some(PreferencesPatch {
+            time_zone: Some(zone.into()),
+            locale: Some(locale.into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    w.roster
+        .update_user(&acme(), &UserId::parse(&person.id).unwrap(), &patch, None)
+        .await
+        .unwrap();
+}
+
+/// A group `name` with `people` as primary members, on a daily eight-hour shift from
+/// `starts_local` in `zone`.
+async fn daily_shift(w: &World, name: &str, people: &[&Person], starts_local: &str, zone: &str) {
+    let group = w
+        .roster
+        .create_group(
+            &acme(),
+            &GroupInput {
+                name: Some(name.into()),
+            },
+        )
+        .await
+        .unwrap();
+    let primary = MemberInput {
+        primary: Some(true),
+        ..Default::default()
+    };
+    for person in people {
+        let id = UserId::parse(&person.id).unwrap();
+        w.roster
+            .put_member(&acme(), &group.id, &id, &primary)
+            .await
+            .unwrap();
+    }
+    let shift = ShiftInput {
+        name: Some("Days".into()),
+        starts_at: Some(starts_local.into()),
+        time_zone: Some(zone.into()),
+        duration_minutes: Some(480),
+        repeat: Some("daily".into()),
+        user_ids: Some(people.iter().map(|p| p.id.clone()).collect()),
+    };
+    w.roster
+        .create_shift(&acme(), &group.id, &shift)
+        .await
+        .unwrap();
+}
+
+fn reminders_to(store: &TestStore, w: &World, name: &str) -> Vec<Message> {
+    store
+        .mail
+        .sent_to(&w.email(name))
+        .into_iter()
+        .filter(|m| m.subject.starts_with("On call in "))
+        .collect()
+}
+
+fn add(total: &mut ReminderRun, run: &ReminderRun) {
+    total.due += run.due;
+    total.sent += run.sent;
+    total.queued += run.queued;
+    total.already_sent += run.already_sent;
+}
+
+async fn a_daily_shift_is_mailed_one_reminder_per_occurrence_by_runs_every_five_minutes_two_at_a_time(
+    store: &TestStore,
+) {
+    let w = World::new(store).await;
+    let rita = w.new_target("rita").await;
+    remind(&w, &rita, &[(1, "hours")], "America/New_York", "en-US").await;
+    daily_shift(
+        &w,
+        "Payments",
+        &[&rita],
+        "2027-03-12T09:00",
+        "America/New_York",
+    )
+    .await;
+    let clock = Arc::new(FixedClock::new(at("2027-03-13T00:00:00Z")));
+    let first = roster(store, Arc::new(store.mail.clone()), &clock);
+    let second = Roster::new(
+        store.open_another().await,
+        Arc::new(store.mail.clone()),
+        Arc::clone(&clock) as _,
+        Arc::new(UlidSource::default()),
+        Settings {
+            app_url: "https://app.test".into(),
+        },
+    );
+    // Runs every five minutes, each started twice at once, through the three hours around
+    // each of two mornings: before and after the night New York's clocks go forward.
+    let mut total = ReminderRun::default();
+    for (from, to) in [
+        ("2027-03-13T11:30:00Z", "2027-03-13T14:30:00Z"),
+        ("2027-03-14T10:30:00Z", "2027-03-14T13:30:00Z"),
+    ] {
+        let clock_at = at(from);
+        clock.advance(clock_at - clock.now());
+        while clock.now() < at(to) {
+            let (a, b) = tokio::join!(
+                first.send_due_reminders(None),
+                second.send_due_reminders(None)
+            );
+            add(&mut total, &a.unwrap());
+            add(&mut total, &b.unwrap());
+            clock.advance(SignedDuration::from_mins(5));
+        }
+    }
+    let mail = reminders_to(store, &w, "rita");
+    let subjects: Vec<&str> = mail.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(
+        subjects, ["On call in 1 hour: Payments, Days"; 2],
+        "one reminder per occurrence"
+    );
+    assert!(
+        mail[0]
+            .text
+            .contains("from Sat, Mar 13, 2027, 9:00 AM EST to Sat, Mar 13, 2027, 5:00 PM EST"),
+        "{}",
+        mail[0].text
+    );
+    assert!(
+        mail[1]
+            .text
+            .contains("from Sun, Mar 14, 2027, 9:00 AM EDT to Sun, Mar 14, 2027, 5:00 PM EDT"),
+        "{}",
+        mail[1].text
+    );
+    assert!(
+        mail[0].text.contains("On-Call Reminder"),
+        "{}",
+        mail[0].text
+    );
+    // Each reminder was due in two consecutive runs, each started twice: found four times,
+    // sent once.
+    assert_eq!(
+        (total.due, total.sent, total.queued, total.already_sent),
+        (8, 2, 0, 6)
+    );
+}
+
+async fn a_covered_occurrence_reminds_the_cover_and_a_deactivated_user_gets_nothing(
+    store: &TestStore,
+) {
+    let w = World::new(store).await;
+    let (rita, bruno, dora) = (
+        w.new_target("rita").await,
+        w.new_target("bruno").await,
+        w.new_target("dora").await,
+    );
+    remind(&w, &rita, &[(1, "hours")], "UTC", "en-US").await;
+    remind(&w, &bruno, &[(30, "minutes")], "Europe/Lisbon", "pt-PT").await;
+    remind(&w, &dora, &[(1, "hours")], "UTC", "en-US").await;
+    daily_shift(&w, "Payments", &[&rita, &dora], "2027-03-12T09:00", "UTC").await;
+    let away = OutOfOfficeInput {
+        starts_at: Some("2027-03-13T00:00:00Z".into()),
+        ends_at: Some("2027-03-14T00:00:00Z".into()),
+        cover: Some(CoverInput {
+            all: Some(bruno.id.clone()),
+            groups: None,
+        }),
+    };
+    w.roster
+        .add_out_of_office(&acme(), &UserId::parse(&rita.id).unwrap(), &away)
+        .await
+        .unwrap();
+    let off = UserPatchInput {
+        active: Some(false),
+        ..Default::default()
+    };
+    w.roster
+        .update_user(&acme(), &UserId::parse(&dora.id).unwrap(), &off, None)
+        .await
+        .unwrap();
+    let clock = Arc::new(FixedClock::new(at("2027-03-13T06:00:00Z")));
+    let run = roster(store, Arc::new(store.mail.clone()), &clock);
+    while clock.now() < at("2027-03-13T10:00:00Z") {
+        run.send_due_reminders(None).await.unwrap();
+        clock.advance(SignedDuration::from_mins(5));
+    }
+    let to_bruno = reminders_to(store, &w, "bruno");
+    assert_eq!(to_bruno.len(), 1, "{to_bruno:?}");
+    assert_eq!(to_bruno[0].subject, "On call in 30 minutes: Payments, Days");
+    assert!(
+        to_bruno[0]
+            .text
+            .contains("from Sat 13 Mar 2027 09:00 WET to Sat 13 Mar 2027 17:00 WET. You cover for rita Target."),
+        "{}",
+        to_bruno[0].text
+    );
+    assert_eq!(reminders_to(store, &w, "rita"), []);
+    assert_eq!(reminders_to(store, &w, "dora"), []);
+}
+
+async fn an_ses_outage_keeps_the_reminder_queued_and_the_mail_retry_sends_it_once(
+    store: &TestStore,
+) {
+    let w = World::new(store).await;
+    let rita = w.new_target("rita").await;
+    remind(&w, &rita, &[(1, "hours")], "UTC", "en-US").await;
+    daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
+    let clock = Arc::new(FixedClock::new(at("2027-03-13T08:00:00Z")));
+    let run = roster(store, Arc::new(store.mail.clone()), &clock);
+    store.mail.fail(true);
+    let failed = run.send_due_reminders(None).await.unwrap();
+    assert_eq!((failed.due, failed.sent, failed.queued), (1, 0, 1));
+    clock.advance(SignedDuration::from_mins(5));
+    let next = run.send_due_reminders(None).await.unwrap();
+    assert_eq!(
+        (next.due, next.sent, next.already_sent),
+        (1, 0, 1),
+        "the next run does not queue it again"
+    );
+    store.mail.fail(false);
+    let retried = run.retry_pending_mail().await.unwrap();
+    assert_eq!(retried.sent, 1);
+    assert_eq!(run.retry_pending_mail().await.unwrap().sent, 0);
+    assert_eq!(reminders_to(store, &w, "rita").len(), 1);
+}
+
+/// A mailer whose send never finishes: the process dies there.
+struct Hangs;
+
+#[async_trait]
+impl Mailer for Hangs {
+    async fn send(&self, _: &Message) -> Result<(), MailError> {
+        std::future::pending().await
+    }
+}
+
+async fn a_run_that_crashes_after_its_claim_is_finished_by_the_mail_retry_not_by_the_next_run(
+    store: &TestStore,
+) {
+    let w = World::new(store).await;
+    let rita = w.new_target("rita").await;
+    remind(&w, &rita, &[(1, "hours")], "UTC", "en-US").await;
+    daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
+    let clock = Arc::new(FixedClock::new(at("2027-03-13T08:00:00Z")));
+    let crashing = roster(store, Arc::new(Hangs), &clock);
+    let crashed = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        crashing.send_due_reminders(None),
+    )
+    .await;
+    assert!(crashed.is_err(), "the run stops inside the send");
+    let run = roster(store, Arc::new(store.mail.clone()), &clock);
+    clock.advance(SignedDuration::from_mins(1));
+    assert_eq!(run.send_due_reminders(None).await.unwrap().already_sent, 1);
+    assert_eq!(
+        run.retry_pending_mail().await.unwrap().sent,
+        0,
+        "the crashed run's lease still holds"
+    );
+    clock.advance(SignedDuration::from_mins(2));
+    assert_eq!(run.retry_pending_mail().await.unwrap().sent, 1);
+    assert_eq!(reminders_to(store, &w, "rita").len(), 1);
+}
+
+async fn a_shift_stored_before_the_all_shifts_index_is_reminded_of_once_reindexed(
+    store: &TestStore,
+) {
+    let w = World::new(store).await;
+    let rita = w.new_target("rita").await;
+    remind(&w, &rita, &[(1, "hours")], "UTC", "en-US").await;
+    daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
+    // As an earlier release stored it: the same item, off the index.
+    let account = AccountId::parse("acme").unwrap();
+    let items = query_all(
+        store.table.as_ref(),
+        Query::partition(keys::account_pk(&account)).prefix(keys::GROUP_PREFIX),
+    )
+    .await
+    .unwrap();
+    let mut shift = items
+        .into_iter()
+        .find(|i| i.key.sk.contains("#SHIFT#"))
+        .unwrap();
+    shift.index = None;
+    let version = shift.version;
+    store
+        .table
+        .transact(vec![Write::put(shift, Condition::VersionIs(version))])
+        .await
+        .unwrap();
+    let clock = Arc::new(FixedClock::new(at("2027-03-13T08:00:00Z")));
+    let run = roster(store, Arc::new(store.mail.clone()), &clock);
+    assert_eq!(run.send_due_reminders(None).await.unwrap().shifts, 0);
+
+    let done = run.reindex(&account).await.unwrap();
+    assert_eq!((done.shifts, done.shifts_added), (1, 1));
+    assert_eq!(run.reindex(&account).await.unwrap().shifts_added, 0);
+    let reminded = run.send_due_reminders(None).await.unwrap();
+    assert_eq!((reminded.shifts, reminded.sent), (1, 1));
+    assert_eq!(reminders_to(store, &w, "rita").len(), 1);
+}
