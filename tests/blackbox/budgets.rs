@@ -171,6 +171,23 @@ const SCIM_BUDGETS: &[(&str, [usize; 5])] = &[
     ("scim-delete-user",                               [3, 0, 0, 1, 0]),
 ];
 
+/// A notifier invocation: the all-shifts index, each account's users (one account here), the
+/// pending mail; and per reminder due, its group's name, one transaction, one send, one write;
+/// an invitation whose send failed is sent again as the mail retry always has.
+#[rustfmt::skip]
+const NOTIFIER_BUDGETS: &[(&str, [usize; 5])] = &[
+    // [GetItem, BatchGetItem, Query, TransactWriteItems, SendEmail]
+    ("notifier (nothing due)",                         [0, 0, 3, 0, 0]),
+    ("notifier (a reminder due)",                      [0, 1, 3, 2, 1]),
+    ("notifier (the reminder seen again)",             [0, 1, 3, 1, 0]),
+    ("notifier (an invitation to send again)",         [1, 0, 3, 2, 1]),
+];
+
+#[tokio::test]
+async fn every_notifier_run_makes_exactly_its_budget_of_requests() {
+    assert_budgets(observed::notifier().await, NOTIFIER_BUDGETS);
+}
+
 #[tokio::test]
 async fn every_scim_operation_makes_exactly_its_budget_of_requests() {
     assert_budgets(observed::scim().await, SCIM_BUDGETS);
@@ -179,7 +196,7 @@ async fn every_scim_operation_makes_exactly_its_budget_of_requests() {
 #[test]
 fn the_budgets_in_the_docs_are_the_tested_ones() {
     let docs = std::fs::read_to_string(DOCS).unwrap();
-    for budgets in [BUDGETS, SCIM_BUDGETS] {
+    for budgets in [BUDGETS, SCIM_BUDGETS, NOTIFIER_BUDGETS] {
         let table = markdown(
             budgets
                 .iter()

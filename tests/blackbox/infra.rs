@@ -5,8 +5,8 @@
 //! - every crate under `functions/` is a function of the template, and nothing else is;
 //! - the table's keys, index and TTL attribute are the ones the DynamoDB adapter creates;
 //! - each function's policy names exactly the DynamoDB actions (through `roster_dynamo::iam`)
-//!   and SES sending it was seen to need when every route and the reconcile function were run
-//!   in-process against watching adapters.
+//!   and SES sending it was seen to need when every route, the reconcile function and the
+//!   notifier were run in-process against watching adapters.
 //!
 //! `ROSTER_BLESS=1 ./scripts/test infra` rewrites the template from the code.
 
@@ -37,6 +37,7 @@ async fn observe() -> BTreeMap<String, Needs> {
     let mut observations = observed::every_route(true).await;
     observations.push(observed::reconcile().await);
     observations.extend(observed::scim().await);
+    observations.extend(observed::notifier().await);
     for seen in observations {
         let entry = needs.entry(seen.function.to_owned()).or_default();
         entry.accesses.extend(seen.accesses);
@@ -303,6 +304,18 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
                 },
             );
         }
+        let notifier = function == "notifier";
+        if notifier {
+            // The run's late limit assumes this rate: it is the domain's, not a parameter.
+            let every = roster_domain::oncall::reminders::RUN_EVERY.as_mins();
+            events.insert(
+                v("Reminders"),
+                map! {
+                    "Type" => v("Schedule"),
+                    "Properties" => map! { "Schedule" => v(&format!("rate({every} minutes)")) },
+                },
+            );
+        }
         let mut properties = match map! {
             "CodeUri" => v(".."),
             "Role" => get_att(&role, "Arn"),
@@ -314,6 +327,10 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
         };
         if reconcile {
             properties.insert(v("Timeout"), Value::from(300));
+        }
+        if notifier {
+            // A run must end well before the next one starts.
+            properties.insert(v("Timeout"), Value::from(120));
         }
         put(
             format!("{name}Function"),

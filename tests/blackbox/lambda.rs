@@ -12,7 +12,13 @@ use http::Method;
 use roster_tests::{Http, SES_SENDER, TestStore, events, moto, moto_endpoint, reset_token_in};
 use serde_json::{Value, json};
 
-const FUNCTIONS: [&str; 4] = ["create-user", "get-user", "reset-password", "reconcile"];
+const FUNCTIONS: [&str; 5] = [
+    "create-user",
+    "get-user",
+    "reset-password",
+    "reconcile",
+    "notifier",
+];
 
 /// `cargo lambda watch` on a free port, killed (with the functions it started) on drop.
 struct Emulator {
@@ -448,4 +454,109 @@ async fn a_scheduled_drift_check_publishes_each_accounts_drift() {
         reply.status, reply.text
     );
     assert!(reply.text.contains("problem"), "{}", reply.text);
+}
+
+/// The notifier on its schedule: a reminder due now goes out through SES once; the next run,
+/// which sees it again, sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_notifier_run_mails_a_due_reminder_once() {
+    use roster_domain::access::Actor;
+    use roster_domain::entities::ManagedBy;
+    use roster_domain::usecases::{
+        GroupInput, MemberInput, NewAccountInput, NewUserInput, ReminderInput, ShiftInput,
+        UserPatchInput,
+    };
+
+    let store = TestStore::dynamodb().await;
+    moto::verify_sender(SES_SENDER).await;
+    let roster = store.roster();
+    let tag = ulid::Ulid::generate().to_string().to_lowercase();
+    let email = format!("rita.{tag}@acme.example");
+    let account = NewAccountInput {
+        id: Some("acme".into()),
+        name: Some("Acme".into()),
+        seats: None,
+        owner: NewUserInput {
+            email: Some(email.clone()),
+            first_name: Some("Rita".into()),
+            last_name: Some("Reyes".into()),
+            ..Default::default()
+        },
+    };
+    let (account, rita, _) = roster
+        .create_account(&account, ManagedBy::Api)
+        .await
+        .unwrap();
+    let acme = Actor::Operator(account.id.clone());
+    let hour = UserPatchInput {
+        on_call_reminders: Some(vec![ReminderInput {
+            amount: Some(1),
+            unit: Some("hours".into()),
+        }]),
+        ..Default::default()
+    };
+    roster
+        .update_user(&acme, &rita.id, &hour, None)
+        .await
+        .unwrap();
+    let group = roster
+        .create_group(
+            &acme,
+            &GroupInput {
+                name: Some("Payments".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let primary = MemberInput {
+        primary: Some(true),
+        ..Default::default()
+    };
+    roster
+        .put_member(&acme, &group.id, &rita.id, &primary)
+        .await
+        .unwrap();
+    // Starting in 59 minutes: the one-hour reminder fell due a minute ago.
+    let start = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(59);
+    let shift = ShiftInput {
+        name: Some("Days".into()),
+        starts_at: Some(start.to_string()),
+        time_zone: Some("UTC".into()),
+        duration_minutes: Some(480),
+        repeat: Some("daily".into()),
+        user_ids: Some(vec![rita.id.to_string()]),
+    };
+    roster.create_shift(&acme, &group.id, &shift).await.unwrap();
+
+    let emulator = Emulator::start(&[
+        ("ROSTER_TABLE", store.dynamodb_table()),
+        ("ROSTER_MAIL_FROM", SES_SENDER.to_owned()),
+        ("ROSTER_APP_URL", "https://app.test".to_owned()),
+        ("AWS_ENDPOINT_URL", moto_endpoint()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+    ])
+    .await;
+    let scheduled = events::scheduled();
+    let first = emulator.invoke_raw("notifier", &scheduled).await;
+    assert_eq!(first.status, 200, "{} {}", first.text, emulator.output());
+    assert_eq!(first.json["reminders"]["sent"], json!(1), "{}", first.text);
+    let again = emulator.invoke_raw("notifier", &scheduled).await;
+    assert_eq!(again.status, 200, "{} {}", again.text, emulator.output());
+    assert_eq!(
+        (
+            again.json["reminders"]["sent"].clone(),
+            again.json["reminders"]["already_sent"].clone()
+        ),
+        (json!(0), json!(1)),
+        "{}",
+        again.text
+    );
+    let reminders: Vec<String> = moto::ses_messages_to(&email)
+        .await
+        .into_iter()
+        .filter(|body| body.contains("You are on call for Payments (Days)"))
+        .collect();
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
 }

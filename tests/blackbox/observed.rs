@@ -176,6 +176,49 @@ pub(crate) async fn reconcile() -> Observation {
     }
 }
 
+/// The notifier function's invocations (the reminders due, then the mail retry), one of each
+/// shape: nothing due, a reminder due, the same reminder seen again by the next run.
+pub(crate) async fn notifier() -> Vec<Observation> {
+    let store = TestStore::sqlite().await;
+    let w = World::new(&store).await;
+    let rita = w.new_target("rita").await;
+    crate::reminders::remind(&w, &rita, &[(1, "hours")], "UTC", "en-US").await;
+    crate::reminders::daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
+    let seen = Seen::default();
+    let roster = observed_roster(&store, &seen);
+    let mut observations = Vec::new();
+    for (operation, at) in [
+        ("notifier (nothing due)", "2027-03-13T07:00:00Z"),
+        ("notifier (a reminder due)", "2027-03-13T08:00:00Z"),
+        ("notifier (the reminder seen again)", "2027-03-13T08:05:00Z"),
+        (
+            "notifier (an invitation to send again)",
+            "2027-03-13T08:10:00Z",
+        ),
+    ] {
+        if operation.contains("invitation") {
+            // A user created while SES was down: their invitation waits in the outbox.
+            store.mail.fail(true);
+            w.new_target("sam").await;
+            store.mail.fail(false);
+            seen.take();
+        }
+        roster
+            .send_due_reminders(Some(at.parse().unwrap()))
+            .await
+            .unwrap();
+        roster.retry_pending_mail().await.unwrap();
+        let (accesses, requests) = seen.take();
+        observations.push(Observation {
+            operation: operation.into(),
+            function: "notifier",
+            accesses,
+            requests,
+        });
+    }
+    observations
+}
+
 /// Every SCIM route once, in the order an identity provider would call them, with an
 /// account's SCIM token (the `Auth::Scim` routes are not in the matrix: no person calls them).
 pub(crate) async fn scim() -> Vec<Observation> {

@@ -49,7 +49,13 @@ fn roster(store: &TestStore, mailer: Arc<dyn Mailer>, clock: &Arc<FixedClock>) -
 }
 
 /// Gives `person` reminders (`(amount, unit)`), a time zone and a locale.
-async fn remind(w: &World, person: &Person, reminders: &[(i64, &str)], zone: &str, locale: &str) {
+pub(crate) async fn remind(
+    w: &World,
+    person: &Person,
+    reminders: &[(i64, &str)],
+    zone: &str,
+    locale: &str,
+) {
     let patch = UserPatchInput {
         on_call_reminders: Some(
             reminders
@@ -75,7 +81,13 @@ async fn remind(w: &World, person: &Person, reminders: &[(i64, &str)], zone: &st
 
 /// A group `name` with `people` as primary members, on a daily eight-hour shift from
 /// `starts_local` in `zone`.
-async fn daily_shift(w: &World, name: &str, people: &[&Person], starts_local: &str, zone: &str) {
+pub(crate) async fn daily_shift(
+    w: &World,
+    name: &str,
+    people: &[&Person],
+    starts_local: &str,
+    zone: &str,
+) {
     let group = w
         .roster
         .create_group(

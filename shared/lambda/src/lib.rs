@@ -9,6 +9,8 @@ mod event;
 #[cfg(feature = "aws")]
 mod function;
 #[cfg(feature = "aws")]
+mod notifier;
+#[cfg(feature = "aws")]
 mod reconcile;
 
 pub use event::api_request;
@@ -16,7 +18,9 @@ pub use event::api_request;
 pub use function::run;
 pub use lambda_runtime::Error;
 #[cfg(feature = "aws")]
+pub use notifier::run_notifier;
+#[cfg(feature = "aws")]
 pub use reconcile::{DeployedRoster, run_reconcile};
 
 /// The functions that answer events rather than HTTP requests (the route table names the rest).
-pub const EVENT_FUNCTIONS: &[&str] = &["reconcile"];
+pub const EVENT_FUNCTIONS: &[&str] = &["notifier", "reconcile"];
