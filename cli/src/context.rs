@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use roster_domain::ports::mailer::Mailer;
+use roster_domain::ports::push::{Push, PushNotConfigured};
 use roster_domain::usecases::{Roster, Settings};
-use roster_local::OutboxFolder;
+use roster_local::{OutboxFolder, PushFolder};
 use roster_ses::SesMailer;
+use roster_sns::{PlatformApplications, SnsPush};
 
 use crate::report::CliError;
 use crate::store::StoreUrl;
@@ -81,15 +83,36 @@ impl Context {
         })
     }
 
-    /// The use cases over the chosen store and mailer.
+    /// Pushes go where mail goes: files in `push/` beside the outbox folder, or SNS mobile push
+    /// beside SES when platform applications are named (`ROSTER_PUSH_IOS_APP`,
+    /// `ROSTER_PUSH_ANDROID_APP`); with SES and none named, nothing is pushed.
+    pub async fn push(&self) -> Result<Arc<dyn Push>, CliError> {
+        Ok(match self.mail {
+            MailVia::Outbox => {
+                let dir = self.outbox.join("push");
+                Arc::new(PushFolder::new(&dir).map_err(|e| {
+                    CliError::Usage(format!("cannot use the push folder {}: {e}", dir.display()))
+                })?)
+            }
+            MailVia::Ses => {
+                let apps = PlatformApplications::from_env();
+                if apps.is_empty() {
+                    Arc::new(PushNotConfigured)
+                } else {
+                    Arc::new(SnsPush::from_env(apps).await)
+                }
+            }
+        })
+    }
+
+    /// The use cases over the chosen store, mailer and push.
     pub async fn roster(&self) -> Result<Roster, CliError> {
         let settings = Settings {
             app_url: self.app_url.clone(),
         };
-        Ok(Roster::production(
-            self.store.open().await?,
-            self.mailer().await?,
-            settings,
-        ))
+        Ok(
+            Roster::production(self.store.open().await?, self.mailer().await?, settings)
+                .with_push(self.push().await?),
+        )
     }
 }

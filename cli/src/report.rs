@@ -43,3 +43,11 @@ pub fn error(error: &CliError) -> String {
         other => format!("error: {other}\n"),
     }
 }
+
+/// "1 user", "2 users".
+pub fn count(n: usize, one: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    }
+}

@@ -132,7 +132,8 @@ fn a_reminder_run_reports_what_it_did_and_refuses_an_instant_it_cannot_read() {
     assert!(run.status.success(), "{}", text(&run.stderr));
     assert_eq!(
         text(&run.stdout),
-        "0 due: 0 sent, 0 queued for the mail retry, 0 already sent (0 shifts in 0 accounts)\n"
+        "0 due: 0 sent, 0 queued for the mail retry, 0 already sent (0 shifts in 0 accounts); \
+         pushes: 0 sent, 0 queued, 0 to devices gone\n"
     );
     let bad = roster(dir.path(), &["notify", "run", "--at", "tomorrow"]);
     assert_eq!(bad.status.code(), Some(1));
@@ -141,6 +142,110 @@ fn a_reminder_run_reports_what_it_did_and_refuses_an_instant_it_cannot_read() {
         "{}",
         text(&bad.stderr)
     );
+}
+
+/// Locally, a reminder's email lands in `outbox/` and its push, as JSON, in `outbox/push/`.
+#[tokio::test]
+async fn a_reminder_run_writes_the_email_and_the_push_beside_the_outbox() {
+    use roster_domain::access::Actor;
+    use roster_domain::usecases::{
+        DeviceInput, GroupInput, MemberInput, ReminderInput, Roster, Settings, ShiftInput,
+        UserPatchInput,
+    };
+    use roster_domain::values::{AccountId, Email};
+
+    let dir = tempfile::tempdir().unwrap();
+    assert!(roster(dir.path(), CREATE_ACME).status.success());
+    // Ana's device and shift, set up as `roster serve` would, on the same store and folders.
+    let table =
+        std::sync::Arc::new(roster_local::SqliteTable::open(dir.path().join("roster.db")).unwrap());
+    let outbox = dir.path().join("outbox");
+    let app = Roster::production(
+        table,
+        std::sync::Arc::new(roster_local::OutboxFolder::new(&outbox, "roster@localhost").unwrap()),
+        Settings {
+            app_url: "http://127.0.0.1:8080".into(),
+        },
+    )
+    .with_push(std::sync::Arc::new(
+        roster_local::PushFolder::new(outbox.join("push")).unwrap(),
+    ));
+    let acme = Actor::Operator(AccountId::parse("acme").unwrap());
+    let ana = app
+        .user_id_by_email(acme.account(), &Email::parse("ana@acme.example").unwrap())
+        .await
+        .unwrap();
+    let hour = UserPatchInput {
+        on_call_reminders: Some(vec![ReminderInput {
+            amount: Some(1),
+            unit: Some("hours".into()),
+        }]),
+        ..Default::default()
+    };
+    app.update_user(&acme, &ana, &hour, None).await.unwrap();
+    let device = DeviceInput {
+        device_token: Some("ana-phone".into()),
+        platform: Some("android".into()),
+    };
+    app.register_device(&acme, &ana, &device).await.unwrap();
+    let group = app
+        .create_group(
+            &acme,
+            &GroupInput {
+                name: Some("Payments".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let primary = MemberInput {
+        primary: Some(true),
+        ..Default::default()
+    };
+    app.put_member(&acme, &group.id, &ana, &primary)
+        .await
+        .unwrap();
+    let shift = ShiftInput {
+        name: Some("Days".into()),
+        starts_at: Some("2027-03-12T09:00".into()),
+        time_zone: Some("UTC".into()),
+        duration_minutes: Some(480),
+        repeat: Some("daily".into()),
+        user_ids: Some(vec![ana.to_string()]),
+    };
+    app.create_shift(&acme, &group.id, &shift).await.unwrap();
+
+    let run = roster(
+        dir.path(),
+        &["notify", "run", "--at", "2027-03-13T08:00:00Z"],
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(
+        text(&run.stdout),
+        "1 due: 1 sent, 0 queued for the mail retry, 0 already sent (1 shift in 1 account); \
+         pushes: 1 sent, 0 queued, 0 to devices gone\n"
+    );
+    let pushes: Vec<serde_json::Value> = std::fs::read_dir(outbox.join("push"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect();
+    assert_eq!(
+        pushes,
+        [serde_json::json!({
+            "endpoint": "local:android:ana-phone",
+            "title": "On call in 1 hour",
+            "body": "Payments (Days) from Sat, Mar 13, 2027, 9:00 AM UTC",
+        })]
+    );
+    let emails = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .filter(|eml| eml.contains("On call in 1 hour: Payments, Days"))
+        .count();
+    assert_eq!(emails, 1);
 }
 
 #[test]

@@ -27,6 +27,8 @@ const TEMPLATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.y
 struct Needs {
     accesses: BTreeSet<Access>,
     sends: bool,
+    /// SNS mobile push actions.
+    sns: BTreeSet<&'static str>,
 }
 
 /// What each function was seen to need, over every route it serves and the reconcile work.
@@ -42,6 +44,7 @@ async fn observe() -> BTreeMap<String, Needs> {
         let entry = needs.entry(seen.function.to_owned()).or_default();
         entry.accesses.extend(seen.accesses);
         entry.sends |= seen.requests.send_email > 0;
+        entry.sns.extend(seen.sns_actions);
     }
     needs
 }
@@ -124,6 +127,54 @@ const FUNCTION_SKIPS: &[(&str, &str)] = &[
         "The environment holds only the table name, the sender address and the app URL: configuration, no secrets.",
     ),
 ];
+
+/// What the SNS actions a function was seen to call may touch, only while push is set up:
+/// making endpoints on the configured platform applications, and publishing to (and deleting)
+/// those applications' endpoints.
+fn push_statements(actions: &BTreeSet<&'static str>) -> Vec<Value> {
+    let platforms = [
+        ("HasIosPush", "PushIosApplicationArn"),
+        ("HasAndroidPush", "PushAndroidApplicationArn"),
+    ];
+    let each = |resource: &dyn Fn(&str) -> Value| {
+        list(platforms.iter().map(|(condition, arn)| {
+            map! { "Fn::If" => list([v(condition), resource(arn), r#ref("AWS::NoValue")]) }
+        }))
+    };
+    let endpoints = |arn: &str| {
+        // arn:aws:sns:<region>:<account>:app/APNS/<name> has endpoints
+        // arn:aws:sns:<region>:<account>:endpoint/APNS/<name>/<id>.
+        map! { "Fn::Sub" => list([
+            v("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:endpoint/${Application}/*"),
+            map! { "Application" => map! { "Fn::Select" => list([Value::from(1), map! { "Fn::Split" => list([v(":app/"), r#ref(arn)]) }]) } },
+        ]) }
+    };
+    let statement = |actions: Vec<&str>, resources: Value| {
+        map! { "Fn::If" => list([
+            v("HasPush"),
+            map! { "Effect" => v("Allow"), "Action" => list(actions.into_iter().map(v)), "Resource" => resources },
+            r#ref("AWS::NoValue"),
+        ]) }
+    };
+    let mut out = Vec::new();
+    if actions.contains(roster_sns::CREATE_ENDPOINT_ACTION) {
+        out.push(statement(
+            vec![roster_sns::CREATE_ENDPOINT_ACTION],
+            each(&|arn| r#ref(arn)),
+        ));
+    }
+    let on_endpoints: Vec<&str> = [
+        roster_sns::PUBLISH_ACTION,
+        roster_sns::DELETE_ENDPOINT_ACTION,
+    ]
+    .into_iter()
+    .filter(|a| actions.contains(a))
+    .collect();
+    if !on_endpoints.is_empty() {
+        out.push(statement(on_endpoints, each(&endpoints)));
+    }
+    out
+}
 
 fn template(needs: &BTreeMap<String, Needs>) -> Value {
     let mut resources = Mapping::new();
@@ -251,6 +302,7 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
                 "Condition" => map! { "StringEquals" => map! { "ses:FromAddress" => r#ref("MailFrom") } },
             });
         }
+        statements.extend(push_statements(&need.sns));
         put(
             role.clone(),
             map! {
@@ -396,9 +448,14 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
             "DriftCheckRate" => map! { "Type" => v("String"), "Default" => v("rate(1 hour)"), "Description" => v("How often the reconcile function checks the accounts against the roster file.") },
             "LogRetentionDays" => map! { "Type" => v("Number"), "Default" => Value::from(90), "Description" => v("How many days the functions' and the API's logs are kept."), "AllowedValues" => list([30, 60, 90, 180, 365, 731].into_iter().map(Value::from)) },
             "AlarmTopicArn" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("An SNS topic for the alarms; empty for none.") },
+            "PushIosApplicationArn" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("The SNS platform application (APNs) iOS devices register with; empty: no push to iOS.") },
+            "PushAndroidApplicationArn" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("The SNS platform application (FCM) Android devices register with; empty: no push to Android.") },
         },
         "Conditions" => map! {
             "HasAlarmTopic" => map! { "Fn::Not" => list([map! { "Fn::Equals" => list([r#ref("AlarmTopicArn"), v("")]) }]) },
+            "HasIosPush" => map! { "Fn::Not" => list([map! { "Fn::Equals" => list([r#ref("PushIosApplicationArn"), v("")]) }]) },
+            "HasAndroidPush" => map! { "Fn::Not" => list([map! { "Fn::Equals" => list([r#ref("PushAndroidApplicationArn"), v("")]) }]) },
+            "HasPush" => map! { "Fn::Or" => list([map! { "Condition" => v("HasIosPush") }, map! { "Condition" => v("HasAndroidPush") }]) },
         },
         "Globals" => map! {
             "Function" => map! {
@@ -412,6 +469,8 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
                         "ROSTER_TABLE" => r#ref("Table"),
                         "ROSTER_MAIL_FROM" => r#ref("MailFrom"),
                         "ROSTER_APP_URL" => r#ref("AppUrl"),
+                        "ROSTER_PUSH_IOS_APP" => r#ref("PushIosApplicationArn"),
+                        "ROSTER_PUSH_ANDROID_APP" => r#ref("PushAndroidApplicationArn"),
                     },
                 },
             },
@@ -659,6 +718,11 @@ async fn each_policy_grants_what_its_function_calls_and_nothing_more() {
             .unwrap();
         let mut granted: BTreeSet<String> = BTreeSet::new();
         for statement in statements {
+            // A statement that holds only while push is set up: its `Fn::If`'s true branch.
+            let statement = match statement.get("Fn::If") {
+                Some(branches) => &branches[1],
+                None => statement,
+            };
             for action in statement["Action"].as_sequence().unwrap() {
                 let action = action.as_str().unwrap();
                 assert!(
@@ -682,6 +746,7 @@ async fn each_policy_grants_what_its_function_calls_and_nothing_more() {
         if need.sends {
             wanted.insert(roster_ses::SEND_ACTION.into());
         }
+        wanted.extend(need.sns.iter().map(|a| (*a).to_owned()));
         wanted.extend([
             "logs:CreateLogStream".to_owned(),
             "logs:PutLogEvents".to_owned(),

@@ -27,6 +27,7 @@ mod schemathesis;
 mod scim;
 mod scim_compliance;
 mod scim_tokens;
+mod sns;
 mod use_cases;
 mod world;
 

@@ -10,7 +10,7 @@ use roster_domain::ports::clock::{SystemClock, UlidSource};
 use roster_domain::reconcile::ApplyOptions;
 use roster_domain::usecases::{Roster, Settings};
 use roster_dynamo::iam::Access;
-use roster_tests::observe::{ObservedMailer, ObservedTable, Requests, Seen};
+use roster_tests::observe::{ObservedMailer, ObservedPush, ObservedTable, Requests, Seen};
 use roster_tests::{TestStore, reset_token_in};
 
 use crate::access_matrix::{CALLERS, Caller, Row, matrix, prepare, variants};
@@ -25,6 +25,8 @@ pub(crate) struct Observation {
     pub function: &'static str,
     pub accesses: BTreeSet<Access>,
     pub requests: Requests,
+    /// The SNS actions it called.
+    pub sns_actions: BTreeSet<&'static str>,
 }
 
 pub(crate) fn observed_roster(store: &TestStore, seen: &Seen) -> Roster {
@@ -43,6 +45,10 @@ pub(crate) fn observed_roster(store: &TestStore, seen: &Seen) -> Roster {
             app_url: "https://app.test".into(),
         },
     )
+    .with_push(Arc::new(ObservedPush {
+        inner: Arc::new(store.push.clone()),
+        seen: seen.clone(),
+    }))
 }
 
 /// Runs every route once through its own function's handler, as a caller it succeeds for (and
@@ -109,6 +115,7 @@ pub(crate) async fn every_route(keyed: bool) -> Vec<Observation> {
             });
         }
         seen.take();
+        seen.take_sns_actions();
         let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
         let response = app
             .handle_function(route.function, request.body(body).unwrap())
@@ -124,6 +131,7 @@ pub(crate) async fn every_route(keyed: bool) -> Vec<Observation> {
             function: route.function,
             accesses,
             requests,
+            sns_actions: seen.take_sns_actions(),
         });
     }
     observations
@@ -173,6 +181,7 @@ pub(crate) async fn reconcile() -> Observation {
         function: "reconcile",
         accesses,
         requests,
+        sns_actions: seen.take_sns_actions(),
     }
 }
 
@@ -184,6 +193,15 @@ pub(crate) async fn notifier() -> Vec<Observation> {
     let rita = w.new_target("rita").await;
     crate::reminders::remind(&w, &rita, &[(1, "hours")], "UTC", "en-US").await;
     crate::reminders::daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
+    let device = roster_domain::usecases::DeviceInput {
+        device_token: Some("rita-phone".into()),
+        platform: Some("ios".into()),
+    };
+    let rita_id = roster_domain::values::UserId::parse(&rita.id).unwrap();
+    w.roster
+        .register_device(&acme_operator(), &rita_id, &device)
+        .await
+        .unwrap();
     let seen = Seen::default();
     let roster = observed_roster(&store, &seen);
     let mut observations = Vec::new();
@@ -195,13 +213,22 @@ pub(crate) async fn notifier() -> Vec<Observation> {
             "notifier (an invitation to send again)",
             "2027-03-13T08:10:00Z",
         ),
+        (
+            "notifier (a reminder due, the device gone)",
+            "2027-03-14T08:00:00Z",
+        ),
     ] {
+        if operation.contains("gone") {
+            let endpoint = roster_domain::ports::push::Endpoint("test:ios:rita-phone".into());
+            store.push.make_gone(&endpoint);
+        }
         if operation.contains("invitation") {
             // A user created while SES was down: their invitation waits in the outbox.
             store.mail.fail(true);
             w.new_target("sam").await;
             store.mail.fail(false);
             seen.take();
+            seen.take_sns_actions();
         }
         roster
             .send_due_reminders(Some(at.parse().unwrap()))
@@ -214,9 +241,14 @@ pub(crate) async fn notifier() -> Vec<Observation> {
             function: "notifier",
             accesses,
             requests,
+            sns_actions: seen.take_sns_actions(),
         });
     }
     observations
+}
+
+fn acme_operator() -> roster_domain::access::Actor {
+    roster_domain::access::Actor::Operator(roster_domain::values::AccountId::parse("acme").unwrap())
 }
 
 /// Every SCIM route once, in the order an identity provider would call them, with an
@@ -397,6 +429,7 @@ pub(crate) async fn scim() -> Vec<Observation> {
             ))
             .unwrap();
         seen.take();
+        seen.take_sns_actions();
         let response = app.handle_function(route.function, request).await;
         assert!(response.status().is_success(), "{label}: {response:?}");
         let (accesses, requests) = seen.take();
@@ -410,6 +443,7 @@ pub(crate) async fn scim() -> Vec<Observation> {
             function: route.function,
             accesses,
             requests,
+            sns_actions: seen.take_sns_actions(),
         });
     }
     observations

@@ -9,12 +9,13 @@ use roster_domain::access::Actor;
 use roster_domain::keys;
 use roster_domain::ports::clock::{Clock, FixedClock, UlidSource};
 use roster_domain::ports::mailer::{MailError, Mailer, Message};
+use roster_domain::ports::push::Endpoint;
 use roster_domain::ports::table::{Condition, Query, Write, query_all};
 use roster_domain::usecases::{
-    CoverInput, GroupInput, MemberInput, OutOfOfficeInput, PreferencesPatch, ReminderInput,
-    ReminderRun, Roster, Settings, ShiftInput, UserPatchInput,
+    CoverInput, DeviceInput, GroupInput, MemberInput, OutOfOfficeInput, PreferencesPatch,
+    ReminderInput, ReminderRun, Roster, Settings, ShiftInput, UserPatchInput,
 };
-use roster_domain::values::{AccountId, UserId};
+use roster_domain::values::{AccountId, ContactMethodKind, UserId};
 use roster_tests::{TestStore, for_each_store};
 
 use crate::world::{Person, World};
@@ -25,6 +26,7 @@ for_each_store!(
     an_ses_outage_keeps_the_reminder_queued_and_the_mail_retry_sends_it_once,
     a_run_that_crashes_after_its_claim_is_finished_by_the_mail_retry_not_by_the_next_run,
     a_shift_stored_before_the_all_shifts_index_is_reminded_of_once_reindexed,
+    a_reminder_is_pushed_to_the_device_once_and_a_gone_device_is_forgotten,
 );
 
 fn acme() -> Actor {
@@ -46,6 +48,7 @@ fn roster(store: &TestStore, mailer: Arc<dyn Mailer>, clock: &Arc<FixedClock>) -
             app_url: "https://app.test".into(),
         },
     )
+    .with_push(Arc::new(store.push.clone()))
 }
 
 /// Gives `person` reminders (`(amount, unit)`), a time zone and a locale.
@@ -369,4 +372,71 @@ async fn a_shift_stored_before_the_all_shifts_index_is_reminded_of_once_reindexe
     let reminded = run.send_due_reminders(None).await.unwrap();
     assert_eq!((reminded.shifts, reminded.sent), (1, 1));
     assert_eq!(reminders_to(store, &w, "rita").len(), 1);
+}
+
+async fn a_reminder_is_pushed_to_the_device_once_and_a_gone_device_is_forgotten(store: &TestStore) {
+    let w = World::new(store).await;
+    let rita = w.new_target("rita").await;
+    let id = UserId::parse(&rita.id).unwrap();
+    remind(&w, &rita, &[(1, "hours")], "UTC", "en-GB").await;
+    daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
+    let device = DeviceInput {
+        device_token: Some("rita-phone".into()),
+        platform: Some("ios".into()),
+    };
+    let (method, _) = w
+        .roster
+        .register_device(&acme(), &id, &device)
+        .await
+        .unwrap();
+    let endpoint = Endpoint("test:ios:rita-phone".into());
+    assert_eq!(method.endpoint, Some(endpoint.clone()));
+
+    let clock = Arc::new(FixedClock::new(at("2027-03-13T08:00:00Z")));
+    let run = roster(store, Arc::new(store.mail.clone()), &clock);
+    let first = run.send_due_reminders(None).await.unwrap();
+    clock.advance(SignedDuration::from_mins(5));
+    let again = run.send_due_reminders(None).await.unwrap();
+    assert_eq!((first.pushes_sent, again.pushes_sent), (1, 0));
+    let pushed = store.push.sent();
+    assert_eq!(pushed.len(), 1, "{pushed:?}");
+    assert_eq!(pushed[0].0, endpoint);
+    assert_eq!(pushed[0].1.title, "On call in 1 hour");
+    assert_eq!(
+        pushed[0].1.body,
+        "Payments (Days) from Sat 13 Mar 2027 09:00 UTC"
+    );
+
+    // The app was removed: the next day's push finds the device gone.
+    store.push.make_gone(&endpoint);
+    clock.advance(at("2027-03-14T08:00:00Z") - clock.now());
+    let gone = run.send_due_reminders(None).await.unwrap();
+    assert_eq!(
+        (gone.sent, gone.pushes_sent, gone.pushes_dropped),
+        (1, 0, 1)
+    );
+    assert_eq!(store.push.forgotten(), [endpoint]);
+    let stored = w.stored(&rita).await;
+    let push_method = stored
+        .contact_methods
+        .iter()
+        .find(|m| m.method == ContactMethodKind::Push)
+        .unwrap();
+    assert_eq!(
+        push_method.endpoint, None,
+        "the device is kept, its endpoint forgotten"
+    );
+    assert_eq!(
+        run.retry_pending_mail().await.unwrap().sent,
+        0,
+        "a dropped push is never retried"
+    );
+    clock.advance(at("2027-03-15T08:00:00Z") - clock.now());
+    let after = run.send_due_reminders(None).await.unwrap();
+    assert_eq!(
+        (after.sent, after.pushes_sent, after.pushes_dropped),
+        (1, 0, 0),
+        "the email still goes; nothing is pushed to the forgotten device"
+    );
+    assert_eq!(store.push.sent().len(), 1);
 }

@@ -10,12 +10,14 @@ pub mod load;
 mod mail;
 pub mod moto;
 pub mod observe;
+mod push;
 mod server;
 mod store;
 pub mod synth;
 
 pub use http::{Http, Reply};
 pub use mail::RecordingMailer;
+pub use push::RecordingPush;
 pub use server::{SES_SENDER, TEST_JWT_SECRET, TestServer, reset_token_in};
 pub use store::{StoreKind, TestStore, moto_endpoint};
 

@@ -13,6 +13,32 @@ pub async fn ses_client() -> aws_sdk_ses::Client {
     aws_sdk_ses::Client::new(&config)
 }
 
+/// An SNS client on moto.
+pub async fn sns_client() -> aws_sdk_sns::Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(moto_endpoint())
+        .load()
+        .await;
+    aws_sdk_sns::Client::new(&config)
+}
+
+/// Makes an SNS platform application on moto (`platform`: `APNS`, `GCM`) and returns its ARN.
+pub async fn platform_application(name: &str, platform: &str) -> String {
+    sns_client()
+        .await
+        .create_platform_application()
+        .name(name)
+        .platform(platform)
+        .attributes("PlatformCredential", "test-credential")
+        .attributes("PlatformPrincipal", "test-principal")
+        .send()
+        .await
+        .expect("create a platform application on moto")
+        .platform_application_arn()
+        .expect("an application ARN")
+        .to_owned()
+}
+
 /// Makes `address` a verified SES sender (moto verifies at once).
 pub async fn verify_sender(address: &str) {
     ses_client()

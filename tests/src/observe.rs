@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use roster_domain::ports::mailer::{MailError, Mailer, Message};
+use roster_domain::ports::push::{Endpoint, Push, PushError, PushMessage};
 use roster_domain::ports::table::{Item, Key, Page, Query, Table, TableError, Write};
+use roster_domain::values::Platform;
 use roster_dynamo::MAX_BATCH_GET;
 use roster_dynamo::iam::Access;
 
@@ -21,6 +23,8 @@ pub struct Requests {
     pub query: usize,
     pub transact_write_items: usize,
     pub send_email: usize,
+    /// Requests to SNS mobile push: endpoints made, pushes, endpoints deleted.
+    pub sns: usize,
 }
 
 impl Requests {
@@ -38,6 +42,7 @@ struct Log {
 #[derive(Clone, Default)]
 pub struct Seen {
     log: Arc<Mutex<Log>>,
+    sns_actions: Arc<Mutex<BTreeSet<&'static str>>>,
 }
 
 impl Seen {
@@ -45,6 +50,12 @@ impl Seen {
     pub fn take(&self) -> (BTreeSet<Access>, Requests) {
         let log = std::mem::take(&mut *self.log.lock().unwrap());
         (log.accesses, log.requests)
+    }
+
+    /// The SNS actions called since the last call, and forget them (kept apart from
+    /// [`Seen::take`], which counts them as requests).
+    pub fn take_sns_actions(&self) -> BTreeSet<&'static str> {
+        std::mem::take(&mut *self.sns_actions.lock().unwrap())
     }
 
     fn note(&self, access: impl IntoIterator<Item = Access>, count: impl FnOnce(&mut Requests)) {
@@ -99,5 +110,35 @@ impl Mailer for ObservedMailer {
     async fn send(&self, message: &Message) -> Result<(), MailError> {
         self.seen.note([], |r| r.send_email += 1);
         self.inner.send(message).await
+    }
+}
+
+pub struct ObservedPush {
+    pub inner: Arc<dyn Push>,
+    pub seen: Seen,
+}
+
+impl ObservedPush {
+    fn note(&self, action: &'static str) {
+        self.seen.sns_actions.lock().unwrap().insert(action);
+        self.seen.note([], |r| r.sns += 1);
+    }
+}
+
+#[async_trait]
+impl Push for ObservedPush {
+    async fn endpoint(&self, platform: Platform, token: &str) -> Result<Endpoint, PushError> {
+        self.note(roster_sns::CREATE_ENDPOINT_ACTION);
+        self.inner.endpoint(platform, token).await
+    }
+
+    async fn send(&self, endpoint: &Endpoint, message: &PushMessage) -> Result<(), PushError> {
+        self.note(roster_sns::PUBLISH_ACTION);
+        self.inner.send(endpoint, message).await
+    }
+
+    async fn forget(&self, endpoint: &Endpoint) -> Result<(), PushError> {
+        self.note(roster_sns::DELETE_ENDPOINT_ACTION);
+        self.inner.forget(endpoint).await
     }
 }

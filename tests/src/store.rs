@@ -9,6 +9,7 @@ use roster_local::SqliteTable;
 use tempfile::TempDir;
 
 use crate::mail::RecordingMailer;
+use crate::push::RecordingPush;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreKind {
@@ -22,6 +23,8 @@ pub struct TestStore {
     pub table: Arc<dyn Table>,
     /// What the use cases of [`TestStore::roster`] send.
     pub mail: RecordingMailer,
+    /// What they push to devices.
+    pub push: RecordingPush,
     handle: Handle,
 }
 
@@ -51,6 +54,7 @@ impl TestStore {
             kind: StoreKind::Sqlite,
             table: Arc::new(table),
             mail: RecordingMailer::default(),
+            push: RecordingPush::default(),
             handle: Handle::Sqlite(dir, path),
         }
     }
@@ -75,6 +79,7 @@ impl TestStore {
             kind: StoreKind::Dynamodb,
             table: Arc::new(table.clone()),
             mail: RecordingMailer::default(),
+            push: RecordingPush::default(),
             handle: Handle::Dynamodb(table),
         }
     }
@@ -103,7 +108,8 @@ impl TestStore {
         }
     }
 
-    /// The use cases over this store, with the real clock and ids, sending into `self.mail`.
+    /// The use cases over this store, with the real clock and ids, sending into `self.mail` and
+    /// pushing into `self.push`.
     pub fn roster(&self) -> Roster {
         self.roster_on(Arc::clone(&self.table))
     }
@@ -119,6 +125,7 @@ impl TestStore {
                 app_url: "https://app.test".into(),
             },
         )
+        .with_push(Arc::new(self.push.clone()))
     }
 
     /// Creates account `id` (through the API's path) with Ana Silva at `owner_email` as its

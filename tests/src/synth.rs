@@ -49,6 +49,7 @@ pub fn live_from(desired: &DesiredAccount) -> LiveAccount {
                         wait_minutes: c.wait_minutes.unwrap_or_default(),
                         retries: c.retries.unwrap_or_default(),
                         platform: None,
+                        endpoint: None,
                     });
                 }
             }

@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use jiff::Timestamp;
 
 use crate::context::Context;
-use crate::report::CliError;
+use crate::report::{CliError, count};
 
 #[derive(Debug, Subcommand)]
 pub enum NotifyCommand {
@@ -33,8 +33,17 @@ impl NotifyCommand {
             .transpose()?;
         let run = context.roster().await?.send_due_reminders(at).await?;
         println!(
-            "{} due: {} sent, {} queued for the mail retry, {} already sent ({} shifts in {} accounts)",
-            run.due, run.sent, run.queued, run.already_sent, run.shifts, run.accounts
+            "{} due: {} sent, {} queued for the mail retry, {} already sent ({} in {}); \
+             pushes: {} sent, {} queued, {} to devices gone",
+            run.due,
+            run.sent,
+            run.queued,
+            run.already_sent,
+            count(run.shifts, "shift"),
+            count(run.accounts, "account"),
+            run.pushes_sent,
+            run.pushes_queued,
+            run.pushes_dropped,
         );
         Ok(())
     }

@@ -3,7 +3,7 @@ use clap::Subcommand;
 use roster_domain::values::AccountId;
 
 use crate::context::Context;
-use crate::report::CliError;
+use crate::report::{CliError, count};
 use crate::store::StoreUrl;
 
 #[derive(Debug, Subcommand)]
@@ -56,12 +56,4 @@ async fn reindex(account: &str, context: &Context) -> Result<(), CliError> {
         done.shifts_added
     );
     Ok(())
-}
-
-/// "1 user", "2 users".
-fn count(n: usize, one: &str) -> String {
-    match n {
-        1 => format!("1 {one}"),
-        n => format!("{n} {one}s"),
-    }
 }

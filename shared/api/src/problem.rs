@@ -154,6 +154,7 @@ impl ApiError {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             Self::Domain(DomainError::Store(TableError::Conflict | TableError::Unavailable(_)))
+            | Self::Domain(DomainError::ServiceUnavailable { .. })
             | Self::IdempotencyKeyInProgress => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
@@ -237,7 +238,8 @@ fn domain_problem(e: &DomainError) -> Problem {
             missing_right: Some(right),
             ..base("/problems/forbidden", "Forbidden", StatusCode::FORBIDDEN)
         },
-        DomainError::Store(TableError::Conflict | TableError::Unavailable(_)) => base(
+        DomainError::Store(TableError::Conflict | TableError::Unavailable(_))
+        | DomainError::ServiceUnavailable { .. } => base(
             "/problems/unavailable",
             "Service unavailable",
             StatusCode::SERVICE_UNAVAILABLE,

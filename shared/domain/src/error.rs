@@ -66,6 +66,13 @@ pub enum DomainError {
         right: &'static str,
         message: String,
     },
+    /// A service the action needs (the push service, for a device registration) could not be
+    /// reached; nothing was changed, and a retry may succeed.
+    #[error("{service} is unavailable: {reason}")]
+    ServiceUnavailable {
+        service: &'static str,
+        reason: String,
+    },
     /// The store failed in a way the domain cannot turn into a meaningful answer.
     #[error("storage failure: {0}")]
     Store(#[from] TableError),

@@ -215,6 +215,13 @@ pub fn notice(account: &AccountId, entry: &str) -> Key {
     Key::new(outbox_pk(account), format!("{NOTICE_PREFIX}{entry}"))
 }
 
+pub const PUSH_PREFIX: &str = "PUSH#";
+
+/// A push notification to one device waiting in the account's outbox.
+pub fn push(account: &AccountId, entry: &str) -> Key {
+    Key::new(outbox_pk(account), format!("{PUSH_PREFIX}{entry}"))
+}
+
 /// The sparse index partition listing an account's groups by name.
 pub fn groups_by_name(account: &AccountId) -> String {
     format!("GROUPS#{account}")

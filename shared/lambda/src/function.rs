@@ -9,6 +9,7 @@ use roster_api::{ApiError, App};
 use roster_domain::usecases::{Roster, Settings};
 use roster_dynamo::DynamoTable;
 use roster_ses::SesMailer;
+use roster_sns::{PlatformApplications, SnsPush};
 
 use crate::event::{api_request, lambda_response};
 
@@ -64,9 +65,13 @@ pub(crate) async fn roster_from_env() -> Result<Roster, Error> {
     let settings = Settings {
         app_url: required_env("ROSTER_APP_URL")?,
     };
-    Ok(Roster::production(
-        Arc::new(table),
-        Arc::new(mailer),
-        settings,
-    ))
+    let roster = Roster::production(Arc::new(table), Arc::new(mailer), settings);
+    // Push is set up per platform by its application's ARN; with none, devices are kept and
+    // nothing is pushed.
+    let apps = PlatformApplications::from_env();
+    Ok(if apps.is_empty() {
+        roster
+    } else {
+        roster.with_push(Arc::new(SnsPush::from_config(&config, apps)))
+    })
 }

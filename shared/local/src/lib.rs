@@ -1,9 +1,12 @@
 //! Roster's embedded adapters, so the product runs on a fresh machine with nothing installed:
-//! the table port on one SQLite file, and the mailer port as a folder of `.eml` files.
+//! the table port on one SQLite file, the mailer port as a folder of `.eml` files, and the push
+//! port as a folder of JSON files beside it.
 
 mod migrations;
 mod outbox;
+mod push_folder;
 mod sqlite;
 
 pub use outbox::OutboxFolder;
+pub use push_folder::PushFolder;
 pub use sqlite::SqliteTable;

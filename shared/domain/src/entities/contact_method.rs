@@ -1,5 +1,6 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::ports::push::Endpoint;
 use crate::values::{
     ContactMethodKind, ContactValue, Email, Platform, Retries, ValueShape, WaitMinutes,
 };
@@ -16,6 +17,10 @@ pub struct ContactMethod {
     /// The device's platform, for `push` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
+    /// Where pushes to the device go, for `push` only: made when the device registers, absent
+    /// while push is not set up for its platform and once the device stops answering.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<Endpoint>,
 }
 
 impl ContactMethod {
@@ -27,6 +32,7 @@ impl ContactMethod {
             wait_minutes: WaitMinutes::default(),
             retries: Retries::default(),
             platform: None,
+            endpoint: None,
         }
     }
 
@@ -54,6 +60,8 @@ impl<'de> Deserialize<'de> for ContactMethod {
             retries: Retries,
             #[serde(default)]
             platform: Option<Platform>,
+            #[serde(default)]
+            endpoint: Option<Endpoint>,
         }
         let raw = Raw::deserialize(d)?;
         let value = match (raw.method.value_shape(), raw.value) {
@@ -70,6 +78,7 @@ impl<'de> Deserialize<'de> for ContactMethod {
             wait_minutes: raw.wait_minutes,
             retries: raw.retries,
             platform: raw.platform,
+            endpoint: raw.endpoint,
         })
     }
 }

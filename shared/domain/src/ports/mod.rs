@@ -2,4 +2,5 @@
 
 pub mod clock;
 pub mod mailer;
+pub mod push;
 pub mod table;

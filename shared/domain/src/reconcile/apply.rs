@@ -590,6 +590,7 @@ fn shape(wanted: &DesiredUser, user: &mut User) {
             wait_minutes: contact.wait_minutes.unwrap_or_default(),
             retries: contact.retries.unwrap_or_default(),
             platform: None,
+            endpoint: None,
         });
     }
     user.contact_methods = methods;

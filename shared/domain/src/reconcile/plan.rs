@@ -867,6 +867,7 @@ fn contact_changes(wanted: &[DesiredContact], user: &User) -> Vec<Change> {
                     wait_minutes: want.wait_minutes.unwrap_or_default(),
                     retries: want.retries.unwrap_or_default(),
                     platform: None,
+                    endpoint: None,
                 };
                 after.push(contact.clone());
                 changes.push(Change::AddContact {

@@ -8,6 +8,7 @@ use super::changes::Change;
 use crate::access::Actor;
 use crate::entities::{ContactMethod, User};
 use crate::error::{DomainError, FieldError, FieldErrors};
+use crate::ports::push::{Endpoint, PushError};
 use crate::values::{
     ContactMethodKind, ContactValue, E164, Platform, Retries, UserId, WaitMinutes,
 };
@@ -118,6 +119,7 @@ fn parse_new(input: &NewContactInput) -> Result<ContactMethod, DomainError> {
             wait_minutes: wait?.unwrap_or_default(),
             retries: retries?.unwrap_or_default(),
             platform: None,
+            endpoint: None,
         })
     })
 }
@@ -337,6 +339,7 @@ impl Roster {
                     wait_minutes: WaitMinutes::default(),
                     retries: Retries::default(),
                     platform: None,
+                    endpoint: None,
                 };
                 self.add_contact_method(actor, id, method).await?;
                 self.load_user(actor.account(), id).await
@@ -428,23 +431,29 @@ impl Roster {
         id: &UserId,
         input: &DeviceInput,
     ) -> Result<(ContactMethod, bool), DomainError> {
+        let mut errors = FieldErrors::new();
+        let token = errors.required(
+            "device_token",
+            "Device token",
+            input.device_token.as_deref(),
+            |raw| ContactValue::parse_for(ContactMethodKind::Push, raw),
+        );
+        let platform = errors.required(
+            "platform",
+            "Platform",
+            input.platform.as_deref(),
+            Platform::parse,
+        );
+        let (token, platform) = errors.finish(|| Some((token?, platform?)))?;
+        // Rights first: a caller who may not register this user's device learns nothing of
+        // the push service.
+        let user = self.load_user(actor.account(), id).await?;
+        actor.may_register_device(&user)?;
+        receives_alerts(&user)?;
+        let endpoint = self.device_endpoint(platform, &token).await?;
         self.change_user(actor, "register-device", id, |user| {
             actor.may_register_device(user)?;
             receives_alerts(user)?;
-            let mut errors = FieldErrors::new();
-            let token = errors.required(
-                "device_token",
-                "Device token",
-                input.device_token.as_deref(),
-                |raw| ContactValue::parse_for(ContactMethodKind::Push, raw),
-            );
-            let platform = errors.required(
-                "platform",
-                "Platform",
-                input.platform.as_deref(),
-                Platform::parse,
-            );
-            let (token, platform) = errors.finish(|| Some((token?, platform?)))?;
             let mut next = user.clone();
             match next
                 .contact_methods
@@ -452,23 +461,27 @@ impl Roster {
                 .find(|m| m.method == ContactMethodKind::Push)
             {
                 Some(push)
-                    if push.value.as_ref() == Some(&token) && push.platform == Some(platform) =>
+                    if push.value.as_ref() == Some(&token)
+                        && push.platform == Some(platform)
+                        && push.endpoint == endpoint =>
                 {
                     Ok(Change::Keep((push.clone(), false)))
                 }
                 Some(push) => {
-                    push.value = Some(token);
+                    push.value = Some(token.clone());
                     push.platform = Some(platform);
+                    push.endpoint = endpoint.clone();
                     let push = push.clone();
                     Ok(Change::Write(Box::new(next), (push, false)))
                 }
                 None => {
                     let push = ContactMethod {
                         method: ContactMethodKind::Push,
-                        value: Some(token),
+                        value: Some(token.clone()),
                         wait_minutes: WaitMinutes::default(),
                         retries: Retries::default(),
                         platform: Some(platform),
+                        endpoint: endpoint.clone(),
                     };
                     next.contact_methods.push(push.clone());
                     Ok(Change::Write(Box::new(next), (push, true)))
@@ -476,6 +489,32 @@ impl Roster {
             }
         })
         .await
+    }
+}
+
+impl Roster {
+    /// The push endpoint of a device: `None` while push is not set up for its platform; a
+    /// token the push service refuses is a field error; an outage refuses the registration, to
+    /// be retried, rather than keep a device nothing can reach.
+    async fn device_endpoint(
+        &self,
+        platform: Platform,
+        token: &ContactValue,
+    ) -> Result<Option<Endpoint>, DomainError> {
+        match self.push.endpoint(platform, token.as_str()).await {
+            Ok(endpoint) => Ok(Some(endpoint)),
+            Err(PushError::NotConfigured(_)) => Ok(None),
+            Err(PushError::Rejected(reason) | PushError::Gone(reason)) => {
+                Err(DomainError::Validation(vec![FieldError::new(
+                    "device_token",
+                    format!("Device token was refused by the push service: {reason}"),
+                )]))
+            }
+            Err(PushError::Unavailable(reason)) => Err(DomainError::ServiceUnavailable {
+                service: "the push service",
+                reason,
+            }),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Roster;
 use super::delivery::{DeliveryState, EntryStatus};
+use super::pushes::PushDelivery;
 use super::records::{self, decode};
 use crate::entities::{User, UserStatus};
 use crate::error::DomainError;
@@ -59,7 +60,8 @@ pub(crate) struct TokenRecord {
     pub version: u64,
 }
 
-/// What a retry sweep did.
+/// What a retry sweep did, over every kind of outbox entry (invitations, notices, pushes): a
+/// push to a device that is gone counts as cancelled.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RetryReport {
     pub sent: usize,
@@ -347,13 +349,23 @@ impl Roster {
         self.send_invitation(entry, user, &token).await
     }
 
-    /// Sends every pending invitation whose lease has run out, oldest first, across accounts:
+    /// Sends every pending outbox entry — invitations, notices, pushes — whose lease has run
+    /// out, oldest first, across accounts:
     /// the scheduled retry. Entries of users deleted or activated since are cancelled.
     pub async fn retry_pending_mail(&self) -> Result<RetryReport, DomainError> {
         let now = self.clock.now();
         let mut report = RetryReport::default();
         let items = query_all(self.table.as_ref(), Query::index(keys::PENDING_MAIL)).await?;
         for item in &items {
+            if item.key.sk.starts_with(keys::PUSH_PREFIX) {
+                match self.retry_push(item).await? {
+                    Some(PushDelivery::Sent) => report.sent += 1,
+                    Some(PushDelivery::Queued) => report.failed += 1,
+                    Some(PushDelivery::Dropped) => report.cancelled += 1,
+                    None => {}
+                }
+                continue;
+            }
             if item.key.sk.starts_with(keys::NOTICE_PREFIX) {
                 match self.retry_notice(item).await? {
                     Some(Delivery::Sent) => report.sent += 1,

@@ -21,6 +21,7 @@ mod out_of_office;
 mod ownership;
 mod passwords;
 mod profile;
+mod pushes;
 pub(crate) mod records;
 mod reindex;
 mod reminders;
@@ -59,6 +60,7 @@ pub use users::{NewUser, NewUserInput, Profile, USER_DEFAULT_ROLES, UserFilter, 
 
 use crate::ports::clock::{Clock, IdSource, SystemClock, UlidSource};
 use crate::ports::mailer::Mailer;
+use crate::ports::push::{Push, PushNotConfigured};
 use crate::ports::table::Table;
 
 /// Deployment settings the use cases need.
@@ -73,6 +75,7 @@ pub struct Settings {
 pub struct Roster {
     table: Arc<dyn Table>,
     mailer: Arc<dyn Mailer>,
+    push: Arc<dyn Push>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdSource>,
     settings: Arc<Settings>,
@@ -89,10 +92,18 @@ impl Roster {
         Self {
             table,
             mailer,
+            push: Arc::new(PushNotConfigured),
             clock,
             ids,
             settings: Arc::new(settings),
         }
+    }
+
+    /// The same use cases, pushing to devices through `push` (without it, devices are
+    /// registered and nothing is pushed: [`PushNotConfigured`]).
+    pub fn with_push(mut self, push: Arc<dyn Push>) -> Self {
+        self.push = push;
+        self
     }
 
     /// The wall clock and random ULIDs: what production runs with.

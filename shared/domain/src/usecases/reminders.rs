@@ -14,12 +14,14 @@ use serde::Serialize;
 
 use super::Roster;
 use super::invitations::{Delivery, html_escape};
+use super::pushes::PushDelivery;
 use crate::entities::{Shift, User};
 use crate::error::DomainError;
 use crate::keys;
 use crate::oncall::reminders::{DueReminder, due_reminders};
 use crate::oncall::{self};
 use crate::ports::mailer::Message;
+use crate::ports::push::PushMessage;
 use crate::ports::table::{Condition, Item, Query, TableError, Write, query_all};
 use crate::usecases::records;
 use crate::values::{AccountId, GroupId, GroupName, UserId, for_people_in};
@@ -42,6 +44,12 @@ pub struct ReminderRun {
     pub queued: usize,
     /// Already claimed by an earlier or concurrent run.
     pub already_sent: usize,
+    /// Pushes to devices queued with the reminders and sent.
+    pub pushes_sent: usize,
+    /// Pushes whose send failed: the retry sweep sends them.
+    pub pushes_queued: usize,
+    /// Pushes to devices that can no longer be reached: dropped, and the devices forgotten.
+    pub pushes_dropped: usize,
 }
 
 /// What a reminder's claim records, for support questions.
@@ -127,23 +135,25 @@ impl Roster {
                 .get(&reminder.shift.group_id)
                 .map_or_else(|| reminder.shift.group_id.to_string(), ToString::to_string);
             let message = self.reminder_message(user, &group, reminder, covering);
-            match self.queue_reminder(account, reminder, message).await? {
-                Some(Delivery::Sent) => run.sent += 1,
-                Some(Delivery::Queued { .. }) => run.queued += 1,
-                None => run.already_sent += 1,
-            }
+            let push = reminder_push(user, &group, reminder);
+            self.queue_reminder(account, user, reminder, message, push, run)
+                .await?;
         }
         Ok(())
     }
 
-    /// Claims the reminder and queues its email in one transaction, then sends it. `None` when
-    /// another run claimed it first.
+    /// Claims the reminder and queues its email and a push to each device in one
+    /// transaction, then sends them; counts what happened in `run`. Another run's claim
+    /// makes it a no-op.
     async fn queue_reminder(
         &self,
         account: &AccountId,
+        user: &User,
         reminder: &DueReminder<'_>,
         message: Message,
-    ) -> Result<Option<Delivery>, DomainError> {
+        push: PushMessage,
+        run: &mut ReminderRun,
+    ) -> Result<(), DomainError> {
         let claim = Item::from_body(
             keys::reminder_claim(account, &reminder.key()),
             1,
@@ -156,15 +166,29 @@ impl Roster {
         )?
         .with_expiry((reminder.occurrence.start + CLAIM_KEPT).as_second());
         let (notice, write) = self.new_notice(account, message)?;
-        match self
-            .table
-            .transact(vec![Write::put(claim, Condition::MustNotExist), write])
-            .await
-        {
-            Ok(()) => Ok(Some(self.send_notice(notice).await?)),
-            Err(TableError::ConditionFailed(_)) => Ok(None),
-            Err(e) => Err(e.into()),
+        let (pushes, push_writes) = self.new_pushes(account, user, &push)?;
+        let mut writes = vec![Write::put(claim, Condition::MustNotExist), write];
+        writes.extend(push_writes);
+        match self.table.transact(writes).await {
+            Ok(()) => {}
+            Err(TableError::ConditionFailed(_)) => {
+                run.already_sent += 1;
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
         }
+        match self.send_notice(notice).await? {
+            Delivery::Sent => run.sent += 1,
+            Delivery::Queued { .. } => run.queued += 1,
+        }
+        for entry in pushes {
+            match self.send_push(entry).await? {
+                PushDelivery::Sent => run.pushes_sent += 1,
+                PushDelivery::Queued => run.pushes_queued += 1,
+                PushDelivery::Dropped => run.pushes_dropped += 1,
+            }
+        }
+        Ok(())
     }
 
     fn reminder_message(
@@ -208,6 +232,25 @@ impl Roster {
             ),
         }
     }
+}
+
+/// The push that goes with a reminder's email: what a lock screen has room for.
+fn reminder_push(user: &User, group: &str, reminder: &DueReminder<'_>) -> PushMessage {
+    let (from, _) = local_times(user, reminder);
+    PushMessage {
+        title: format!("On call in {}", lead_time(reminder.minutes)),
+        body: format!("{group} ({}) from {from}", reminder.shift.name),
+    }
+}
+
+/// The occurrence's start and end as the person reads them (their zone and locale).
+fn local_times(user: &User, reminder: &DueReminder<'_>) -> (String, String) {
+    let prefs = &user.preferences;
+    let when = |t: Timestamp| for_people_in(t, &prefs.time_zone, &prefs.locale);
+    (
+        when(reminder.occurrence.start),
+        when(reminder.occurrence.end),
+    )
 }
 
 /// "1 hour", "30 minutes", "2 days", "1 hour 30 minutes": an offset as people say it.

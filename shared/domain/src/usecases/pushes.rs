@@ -1,0 +1,198 @@
+//! Push notifications through the same transactional outbox as emails: an entry per device,
+//! written with the change it is about (a reminder's claim), sent after commit, claimed by
+//! version before each retry. An endpoint the push service says is gone is never tried again:
+//! the entry is cancelled, the endpoint deleted and taken off the device's method (the next
+//! registration of the device makes a new one).
+
+use serde::{Deserialize, Serialize};
+
+use super::Roster;
+use super::changes::Change;
+use super::delivery::{DeliveryState, EntryStatus};
+use super::records::decode;
+use crate::access::Actor;
+use crate::entities::User;
+use crate::error::DomainError;
+use crate::keys;
+use crate::ports::push::{Endpoint, PushError, PushMessage};
+use crate::ports::table::{Condition, Item, TableError, Write};
+use crate::values::{AccountId, ContactMethodKind, UserId};
+
+/// How one push went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PushDelivery {
+    Sent,
+    /// Not sent; the entry stays pending and a retry will send it.
+    Queued,
+    /// The device cannot be reached any more: cancelled, never retried.
+    Dropped,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PushEntry {
+    id: String,
+    account: AccountId,
+    user_id: UserId,
+    endpoint: Endpoint,
+    message: PushMessage,
+    #[serde(flatten)]
+    state: DeliveryState,
+    #[serde(skip)]
+    version: u64,
+}
+
+impl PushEntry {
+    fn item(&self) -> Result<Item, DomainError> {
+        let item = Item::from_body(keys::push(&self.account, &self.id), self.version, self)?;
+        Ok(self.state.place(item, &self.id))
+    }
+}
+
+impl Roster {
+    /// A pending push to each of `user`'s devices that has an endpoint, and the writes that
+    /// store them; the caller commits them with its change and sends them after.
+    pub(crate) fn new_pushes(
+        &self,
+        account: &AccountId,
+        user: &User,
+        message: &PushMessage,
+    ) -> Result<(Vec<PushEntry>, Vec<Write>), DomainError> {
+        let now = self.clock.now();
+        let mut entries = Vec::new();
+        let mut writes = Vec::new();
+        let devices = user
+            .contact_methods
+            .iter()
+            .filter(|m| m.method == ContactMethodKind::Push)
+            .filter_map(|m| m.endpoint.clone());
+        for endpoint in devices {
+            let entry = PushEntry {
+                id: self.ids.new_id().to_string(),
+                account: account.clone(),
+                user_id: user.id.clone(),
+                endpoint,
+                message: message.clone(),
+                state: DeliveryState::new(now),
+                version: 1,
+            };
+            writes.push(Write::put(entry.item()?, Condition::MustNotExist));
+            entries.push(entry);
+        }
+        Ok((entries, writes))
+    }
+
+    /// Sends a committed push and records the outcome (one push, one write; a gone device is
+    /// also forgotten).
+    pub(crate) async fn send_push(&self, entry: PushEntry) -> Result<PushDelivery, DomainError> {
+        let outcome = self.push.send(&entry.endpoint, &entry.message).await;
+        let now = self.clock.now();
+        let mut next = PushEntry {
+            version: entry.version + 1,
+            ..entry.clone()
+        };
+        let delivery = match &outcome {
+            Ok(()) => {
+                next.state.status = EntryStatus::Sent;
+                next.state.sent_at = Some(now);
+                next.state.last_error = None;
+                PushDelivery::Sent
+            }
+            Err(PushError::Unavailable(reason)) => {
+                tracing::warn!(
+                    account = %entry.account, entry = %entry.id, error = %reason,
+                    "push not sent; it stays queued for a retry"
+                );
+                next.state.last_error = Some(reason.clone());
+                next.state.lease_until = now;
+                PushDelivery::Queued
+            }
+            Err(
+                e @ (PushError::Gone(_) | PushError::NotConfigured(_) | PushError::Rejected(_)),
+            ) => {
+                tracing::info!(
+                    account = %entry.account, entry = %entry.id, error = %e,
+                    "push dropped: the device cannot be reached"
+                );
+                next.state.status = EntryStatus::Cancelled;
+                next.state.last_error = Some(e.to_string());
+                PushDelivery::Dropped
+            }
+        };
+        match self
+            .table
+            .transact(vec![Write::put(
+                next.item()?,
+                Condition::VersionIs(entry.version),
+            )])
+            .await
+        {
+            Ok(()) | Err(TableError::ConditionFailed(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if let Err(PushError::Gone(_)) = outcome {
+            self.forget_device(&entry).await?;
+        }
+        Ok(delivery)
+    }
+
+    /// Takes a gone endpoint off the user's push method (if it is still the one there) and
+    /// deletes it from the push service.
+    async fn forget_device(&self, entry: &PushEntry) -> Result<(), DomainError> {
+        let operator = Actor::Operator(entry.account.clone());
+        let gone = &entry.endpoint;
+        let cleared = self
+            .change_user(&operator, "forget-device", &entry.user_id, |user| {
+                let mut next = user.clone();
+                let method = next.contact_methods.iter_mut().find(|m| {
+                    m.method == ContactMethodKind::Push && m.endpoint.as_ref() == Some(gone)
+                });
+                match method {
+                    Some(method) => {
+                        method.endpoint = None;
+                        Ok(Change::Write(Box::new(next), ()))
+                    }
+                    None => Ok(Change::Keep(())),
+                }
+            })
+            .await;
+        match cleared {
+            Ok(()) | Err(DomainError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        if let Err(e) = self.push.forget(gone).await {
+            tracing::warn!(endpoint = %gone.as_str(), error = %e, "a gone endpoint was not deleted");
+        }
+        Ok(())
+    }
+
+    /// One pending push from the retry sweep: claimed by version, then sent. `None` when it is
+    /// not due yet or another attempt holds it.
+    pub(crate) async fn retry_push(
+        &self,
+        item: &Item,
+    ) -> Result<Option<PushDelivery>, DomainError> {
+        let mut entry: PushEntry = decode(item)?;
+        entry.version = item.version;
+        let now = self.clock.now();
+        if !entry.state.is_due(now) {
+            return Ok(None);
+        }
+        let mut claimed = PushEntry {
+            version: entry.version + 1,
+            ..entry.clone()
+        };
+        claimed.state.claim(now);
+        match self
+            .table
+            .transact(vec![Write::put(
+                claimed.item()?,
+                Condition::VersionIs(entry.version),
+            )])
+            .await
+        {
+            Ok(()) => Ok(Some(self.send_push(claimed).await?)),
+            Err(TableError::ConditionFailed(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
