@@ -27,6 +27,7 @@ for_each_store!(
     a_run_that_crashes_after_its_claim_is_finished_by_the_mail_retry_not_by_the_next_run,
     a_shift_stored_before_the_all_shifts_index_is_reminded_of_once_reindexed,
     a_reminder_is_pushed_to_the_device_once_and_a_gone_device_is_forgotten,
+    a_run_without_the_push_service_leaves_the_push_queued_for_one_with_it,
 );
 
 fn acme() -> Actor {
@@ -156,6 +157,15 @@ async fn a_daily_shift_is_mailed_one_reminder_per_occurrence_by_runs_every_five_
         "America/New_York",
     )
     .await;
+    let device = DeviceInput {
+        device_token: Some("rita-phone".into()),
+        platform: Some("ios".into()),
+    };
+    let rita_id = UserId::parse(&rita.id).unwrap();
+    w.roster
+        .register_device(&acme(), &rita_id, &device)
+        .await
+        .unwrap();
     let clock = Arc::new(FixedClock::new(at("2027-03-13T00:00:00Z")));
     let first = roster(store, Arc::new(store.mail.clone()), &clock);
     let second = Roster::new(
@@ -166,7 +176,8 @@ async fn a_daily_shift_is_mailed_one_reminder_per_occurrence_by_runs_every_five_
         Settings {
             app_url: "https://app.test".into(),
         },
-    );
+    )
+    .with_push(Arc::new(store.push.clone()));
     // Runs every five minutes, each started twice at once, through the three hours around
     // each of two mornings: before and after the night New York's clocks go forward.
     let mut total = ReminderRun::default();
@@ -210,6 +221,15 @@ async fn a_daily_shift_is_mailed_one_reminder_per_occurrence_by_runs_every_five_
         mail[0].text.contains("On-Call Reminder"),
         "{}",
         mail[0].text
+    );
+    let pushed: Vec<String> = store.push.sent().into_iter().map(|(_, m)| m.body).collect();
+    assert_eq!(
+        pushed,
+        [
+            "Payments (Days) from Sat, Mar 13, 2027, 9:00 AM EST",
+            "Payments (Days) from Sun, Mar 14, 2027, 9:00 AM EDT",
+        ],
+        "one push to the device per occurrence"
     );
     // Each reminder was due in two consecutive runs, each started twice: found four times,
     // sent once.
@@ -438,5 +458,59 @@ async fn a_reminder_is_pushed_to_the_device_once_and_a_gone_device_is_forgotten(
         (1, 0, 0),
         "the email still goes; nothing is pushed to the forgotten device"
     );
+    assert_eq!(store.push.sent().len(), 1);
+}
+
+/// A process with no push service (a CLI run with SES and no platform application named) cannot
+/// tell whether a device is still there: it keeps the push queued and the device's endpoint, and
+/// a process that has the service sends it.
+async fn a_run_without_the_push_service_leaves_the_push_queued_for_one_with_it(store: &TestStore) {
+    let w = World::new(store).await;
+    let rita = w.new_target("rita").await;
+    let id = UserId::parse(&rita.id).unwrap();
+    remind(&w, &rita, &[(1, "hours")], "UTC", "en-GB").await;
+    daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
+    let device = DeviceInput {
+        device_token: Some("rita-phone".into()),
+        platform: Some("android".into()),
+    };
+    w.roster
+        .register_device(&acme(), &id, &device)
+        .await
+        .unwrap();
+    let clock = Arc::new(FixedClock::new(at("2027-03-13T08:00:00Z")));
+    let without_push = Roster::new(
+        Arc::clone(&store.table),
+        Arc::new(store.mail.clone()),
+        Arc::clone(&clock) as _,
+        Arc::new(UlidSource::default()),
+        Settings {
+            app_url: "https://app.test".into(),
+        },
+    );
+    let run = without_push.send_due_reminders(None).await.unwrap();
+    assert_eq!(
+        (
+            run.sent,
+            run.pushes_sent,
+            run.pushes_queued,
+            run.pushes_dropped
+        ),
+        (1, 0, 1, 0)
+    );
+    assert_eq!(
+        without_push.retry_pending_mail().await.unwrap().cancelled,
+        0
+    );
+    let stored = w.stored(&rita).await;
+    assert!(
+        stored
+            .contact_methods
+            .iter()
+            .any(|m| m.endpoint == Some(Endpoint("test:android:rita-phone".into()))),
+        "the device keeps its endpoint"
+    );
+    let with_push = roster(store, Arc::new(store.mail.clone()), &clock);
+    assert_eq!(with_push.retry_pending_mail().await.unwrap().sent, 1);
     assert_eq!(store.push.sent().len(), 1);
 }

@@ -64,9 +64,11 @@ impl Push for PushNotConfigured {
         Err(PushError::NotConfigured(platform))
     }
 
+    /// A push queued by a process that has the push service waits for one that has it: this
+    /// process cannot tell whether the device is still there, so it never drops one.
     async fn send(&self, endpoint: &Endpoint, _: &PushMessage) -> Result<(), PushError> {
-        Err(PushError::Gone(format!(
-            "{} was made by a push service this process does not have",
+        Err(PushError::Unavailable(format!(
+            "this process has no push service to reach {}",
             endpoint.as_str()
         )))
     }
