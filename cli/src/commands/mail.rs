@@ -5,7 +5,8 @@ use crate::report::CliError;
 
 #[derive(Debug, Subcommand)]
 pub enum MailCommand {
-    /// Send every invitation whose earlier send failed (what the scheduled retry does).
+    /// Send every outbox email and push whose earlier send failed (what the notifier function
+    /// does every five minutes).
     Retry,
 }
 
@@ -20,7 +21,7 @@ impl MailCommand {
                 );
                 if report.failed > 0 {
                     return Err(CliError::Usage(format!(
-                        "{} invitation(s) could not be sent; they stay queued",
+                        "{} email(s) or push(es) could not be sent; they stay queued",
                         report.failed
                     )));
                 }

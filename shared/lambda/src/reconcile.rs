@@ -1,8 +1,9 @@
 //! The reconcile function: the roster file deployed inside the function's package, applied to
 //! the live accounts (`{"mode": "apply"}`) or checked against them (`{"mode": "check"}`, and any
 //! scheduled EventBridge event). It logs the plan as one structured JSON line, publishes each
-//! account's drift as a CloudWatch Embedded Metric Format line, and sends invitations whose
-//! earlier send failed. A roster file that does not load fails the invocation — never "no drift".
+//! account's drift as a CloudWatch Embedded Metric Format line. (Emails whose send failed are
+//! sent again by the notifier function, every five minutes.) A roster file that does not load
+//! fails the invocation — never "no drift".
 
 use std::path::PathBuf;
 
@@ -154,13 +155,6 @@ async fn handle(
             return Err(format!("{} change(s) failed; see the report", report.failures()).into());
         }
     }
-    let mail = roster.retry_pending_mail().await?;
-    tracing::info!(
-        sent = mail.sent,
-        failed = mail.failed,
-        cancelled = mail.cancelled,
-        "mail retry"
-    );
     Ok(json!({"mode": mode.name(), "accounts": summary}))
 }
 
