@@ -5,10 +5,13 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use super::Roster;
 use super::invitations::Delivery;
+use super::records::decode;
+use crate::error::DomainError;
 use crate::keys;
 use crate::ports::mailer::MailError;
-use crate::ports::table::Item;
+use crate::ports::table::{Condition, Item, TableError, Write};
 
 /// How long one attempt owns an entry before a retry may take it over (a crashed sender).
 pub(crate) const LEASE: SignedDuration = SignedDuration::from_mins(2);
@@ -90,6 +93,52 @@ impl DeliveryState {
                     .saturating_add(SENT_RETENTION)
                     .map_or(i64::MAX, |t| t.as_second()),
             ),
+        }
+    }
+}
+
+/// An outbox entry that carries what it sends (a notice, a push): stored with its delivery
+/// state, claimed and recorded by version.
+pub(crate) trait QueuedEntry: Clone + serde::de::DeserializeOwned {
+    fn state(&mut self) -> &mut DeliveryState;
+    fn version(&mut self) -> &mut u64;
+    fn item(&self) -> Result<Item, crate::error::DomainError>;
+}
+
+impl Roster {
+    /// A pending entry from the retry sweep, claimed by version for one more attempt: `None`
+    /// when it is not due yet or another attempt holds it.
+    pub(crate) async fn claim_due<E: QueuedEntry>(
+        &self,
+        item: &Item,
+    ) -> Result<Option<E>, DomainError> {
+        let mut entry: E = decode(item)?;
+        *entry.version() = item.version;
+        let now = self.clock.now();
+        if !entry.state().is_due(now) {
+            return Ok(None);
+        }
+        let mut claimed = entry.clone();
+        claimed.state().claim(now);
+        match self.record(&mut claimed, item.version).await? {
+            true => Ok(Some(claimed)),
+            false => Ok(None),
+        }
+    }
+
+    /// Writes `entry` as the next version after `current`; `false` when another attempt wrote
+    /// first (it then holds or has recorded the entry).
+    pub(crate) async fn record<E: QueuedEntry>(
+        &self,
+        entry: &mut E,
+        current: u64,
+    ) -> Result<bool, DomainError> {
+        *entry.version() = current + 1;
+        let put = Write::put(entry.item()?, Condition::VersionIs(current));
+        match self.table.transact(vec![put]).await {
+            Ok(()) => Ok(true),
+            Err(TableError::ConditionFailed(_)) => Ok(false),
+            Err(e) => Err(e.into()),
         }
     }
 }

@@ -5,13 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::Roster;
-use super::delivery::DeliveryState;
+use super::delivery::{DeliveryState, QueuedEntry};
 use super::invitations::Delivery;
-use super::records::decode;
 use crate::error::DomainError;
 use crate::keys;
 use crate::ports::mailer::Message;
-use crate::ports::table::{Condition, Item, TableError, Write};
+use crate::ports::table::{Condition, Item, Write};
 use crate::values::{AccountId, Email};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,12 +27,22 @@ pub(crate) struct NoticeEntry {
     version: u64,
 }
 
-impl NoticeEntry {
+impl QueuedEntry for NoticeEntry {
+    fn state(&mut self) -> &mut DeliveryState {
+        &mut self.state
+    }
+
+    fn version(&mut self) -> &mut u64 {
+        &mut self.version
+    }
+
     fn item(&self) -> Result<Item, DomainError> {
         let item = Item::from_body(keys::notice(&self.account, &self.id), self.version, self)?;
         Ok(self.state.place(item, &self.id))
     }
+}
 
+impl NoticeEntry {
     fn message(&self) -> Message {
         Message {
             to: self.to.clone(),
@@ -70,10 +79,7 @@ impl Roster {
     /// Sends a committed notice and records the outcome (one send, one write).
     pub(crate) async fn send_notice(&self, entry: NoticeEntry) -> Result<Delivery, DomainError> {
         let outcome = self.mailer.send(&entry.message()).await;
-        let mut next = NoticeEntry {
-            version: entry.version + 1,
-            ..entry.clone()
-        };
+        let mut next = entry.clone();
         let delivery = next.state.record(&outcome, self.clock.now());
         if let Err(e) = &outcome {
             tracing::warn!(
@@ -81,44 +87,16 @@ impl Roster {
                 "notice email not sent; it stays queued for a retry"
             );
         }
-        match self
-            .table
-            .transact(vec![Write::put(
-                next.item()?,
-                Condition::VersionIs(entry.version),
-            )])
-            .await
-        {
-            Ok(()) | Err(TableError::ConditionFailed(_)) => Ok(delivery),
-            Err(e) => Err(e.into()),
-        }
+        self.record(&mut next, entry.version).await?;
+        Ok(delivery)
     }
 
     /// One pending notice from the retry sweep: claimed by version, then sent. `None` when it is
     /// not due yet or another attempt holds it.
     pub(crate) async fn retry_notice(&self, item: &Item) -> Result<Option<Delivery>, DomainError> {
-        let mut entry: NoticeEntry = decode(item)?;
-        entry.version = item.version;
-        let now = self.clock.now();
-        if !entry.state.is_due(now) {
-            return Ok(None);
-        }
-        let mut claimed = NoticeEntry {
-            version: entry.version + 1,
-            ..entry.clone()
-        };
-        claimed.state.claim(now);
-        match self
-            .table
-            .transact(vec![Write::put(
-                claimed.item()?,
-                Condition::VersionIs(entry.version),
-            )])
-            .await
-        {
-            Ok(()) => Ok(Some(self.send_notice(claimed).await?)),
-            Err(TableError::ConditionFailed(_)) => Ok(None),
-            Err(e) => Err(e.into()),
+        match self.claim_due::<NoticeEntry>(item).await? {
+            Some(claimed) => Ok(Some(self.send_notice(claimed).await?)),
+            None => Ok(None),
         }
     }
 }

@@ -8,14 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use super::Roster;
 use super::changes::Change;
-use super::delivery::{DeliveryState, EntryStatus};
-use super::records::decode;
+use super::delivery::{DeliveryState, EntryStatus, QueuedEntry};
 use crate::access::Actor;
 use crate::entities::User;
 use crate::error::DomainError;
 use crate::keys;
 use crate::ports::push::{Endpoint, PushError, PushMessage};
-use crate::ports::table::{Condition, Item, TableError, Write};
+use crate::ports::table::{Condition, Item, Write};
 use crate::values::{AccountId, ContactMethodKind, UserId};
 
 /// How one push went.
@@ -41,7 +40,15 @@ pub(crate) struct PushEntry {
     version: u64,
 }
 
-impl PushEntry {
+impl QueuedEntry for PushEntry {
+    fn state(&mut self) -> &mut DeliveryState {
+        &mut self.state
+    }
+
+    fn version(&mut self) -> &mut u64 {
+        &mut self.version
+    }
+
     fn item(&self) -> Result<Item, DomainError> {
         let item = Item::from_body(keys::push(&self.account, &self.id), self.version, self)?;
         Ok(self.state.place(item, &self.id))
@@ -86,10 +93,7 @@ impl Roster {
     pub(crate) async fn send_push(&self, entry: PushEntry) -> Result<PushDelivery, DomainError> {
         let outcome = self.push.send(&entry.endpoint, &entry.message).await;
         let now = self.clock.now();
-        let mut next = PushEntry {
-            version: entry.version + 1,
-            ..entry.clone()
-        };
+        let mut next = entry.clone();
         let delivery = match &outcome {
             Ok(()) => {
                 next.state.status = EntryStatus::Sent;
@@ -118,17 +122,7 @@ impl Roster {
                 PushDelivery::Dropped
             }
         };
-        match self
-            .table
-            .transact(vec![Write::put(
-                next.item()?,
-                Condition::VersionIs(entry.version),
-            )])
-            .await
-        {
-            Ok(()) | Err(TableError::ConditionFailed(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
+        self.record(&mut next, entry.version).await?;
         if let Err(PushError::Gone(_)) = outcome {
             self.forget_device(&entry).await?;
         }
@@ -171,28 +165,9 @@ impl Roster {
         &self,
         item: &Item,
     ) -> Result<Option<PushDelivery>, DomainError> {
-        let mut entry: PushEntry = decode(item)?;
-        entry.version = item.version;
-        let now = self.clock.now();
-        if !entry.state.is_due(now) {
-            return Ok(None);
-        }
-        let mut claimed = PushEntry {
-            version: entry.version + 1,
-            ..entry.clone()
-        };
-        claimed.state.claim(now);
-        match self
-            .table
-            .transact(vec![Write::put(
-                claimed.item()?,
-                Condition::VersionIs(entry.version),
-            )])
-            .await
-        {
-            Ok(()) => Ok(Some(self.send_push(claimed).await?)),
-            Err(TableError::ConditionFailed(_)) => Ok(None),
-            Err(e) => Err(e.into()),
+        match self.claim_due::<PushEntry>(item).await? {
+            Some(claimed) => Ok(Some(self.send_push(claimed).await?)),
+            None => Ok(None),
         }
     }
 }
