@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use roster_domain::access::Actor;
+use roster_domain::entities::ContactMethod;
 use roster_domain::keys;
 use roster_domain::ports::clock::{Clock, FixedClock, UlidSource};
 use roster_domain::ports::mailer::{MailError, Mailer, Message};
@@ -127,6 +128,29 @@ pub(crate) async fn daily_shift(
         .unwrap();
 }
 
+/// Rita, reminded an hour before each shift, on the group Payments' daily shift from 09:00 UTC
+/// (12 March 2027 on), reading times in `locale`.
+async fn rita_on_a_daily_shift(w: &World, locale: &str) -> Person {
+    let rita = w.new_target("rita").await;
+    remind(w, &rita, &[(1, "hours")], "UTC", locale).await;
+    daily_shift(w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
+    rita
+}
+
+/// Registers Rita's phone (device token `rita-phone`) on `platform`: her push method.
+async fn register_phone(w: &World, rita: &Person, platform: &str) -> ContactMethod {
+    let id = UserId::parse(&rita.id).unwrap();
+    let device = DeviceInput {
+        device_token: Some("rita-phone".into()),
+        platform: Some(platform.into()),
+    };
+    w.roster
+        .register_device(&acme(), &id, &device)
+        .await
+        .unwrap()
+        .0
+}
+
 fn reminders_to(store: &TestStore, w: &World, name: &str) -> Vec<Message> {
     store
         .mail
@@ -157,15 +181,7 @@ async fn a_daily_shift_is_mailed_one_reminder_per_occurrence_by_runs_every_five_
         "America/New_York",
     )
     .await;
-    let device = DeviceInput {
-        device_token: Some("rita-phone".into()),
-        platform: Some("ios".into()),
-    };
-    let rita_id = UserId::parse(&rita.id).unwrap();
-    w.roster
-        .register_device(&acme(), &rita_id, &device)
-        .await
-        .unwrap();
+    register_phone(&w, &rita, "ios").await;
     let clock = Arc::new(FixedClock::new(at("2027-03-13T00:00:00Z")));
     let first = roster(store, Arc::new(store.mail.clone()), &clock);
     let second = Roster::new(
@@ -296,9 +312,7 @@ async fn an_ses_outage_keeps_the_reminder_queued_and_the_mail_retry_sends_it_onc
     store: &TestStore,
 ) {
     let w = World::new(store).await;
-    let rita = w.new_target("rita").await;
-    remind(&w, &rita, &[(1, "hours")], "UTC", "en-US").await;
-    daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
+    rita_on_a_daily_shift(&w, "en-US").await;
     let clock = Arc::new(FixedClock::new(at("2027-03-13T08:00:00Z")));
     let run = roster(store, Arc::new(store.mail.clone()), &clock);
     store.mail.fail(true);
@@ -332,9 +346,7 @@ async fn a_run_that_crashes_after_its_claim_is_finished_by_the_mail_retry_not_by
     store: &TestStore,
 ) {
     let w = World::new(store).await;
-    let rita = w.new_target("rita").await;
-    remind(&w, &rita, &[(1, "hours")], "UTC", "en-US").await;
-    daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
+    rita_on_a_daily_shift(&w, "en-US").await;
     let clock = Arc::new(FixedClock::new(at("2027-03-13T08:00:00Z")));
     let crashing = roster(store, Arc::new(Hangs), &clock);
     let crashed = tokio::time::timeout(
@@ -360,9 +372,7 @@ async fn a_shift_stored_before_the_all_shifts_index_is_reminded_of_once_reindexe
     store: &TestStore,
 ) {
     let w = World::new(store).await;
-    let rita = w.new_target("rita").await;
-    remind(&w, &rita, &[(1, "hours")], "UTC", "en-US").await;
-    daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
+    rita_on_a_daily_shift(&w, "en-US").await;
     // As an earlier release stored it: the same item, off the index.
     let account = AccountId::parse("acme").unwrap();
     let items = query_all(
@@ -396,19 +406,8 @@ async fn a_shift_stored_before_the_all_shifts_index_is_reminded_of_once_reindexe
 
 async fn a_reminder_is_pushed_to_the_device_once_and_a_gone_device_is_forgotten(store: &TestStore) {
     let w = World::new(store).await;
-    let rita = w.new_target("rita").await;
-    let id = UserId::parse(&rita.id).unwrap();
-    remind(&w, &rita, &[(1, "hours")], "UTC", "en-GB").await;
-    daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
-    let device = DeviceInput {
-        device_token: Some("rita-phone".into()),
-        platform: Some("ios".into()),
-    };
-    let (method, _) = w
-        .roster
-        .register_device(&acme(), &id, &device)
-        .await
-        .unwrap();
+    let rita = rita_on_a_daily_shift(&w, "en-GB").await;
+    let method = register_phone(&w, &rita, "ios").await;
     let endpoint = Endpoint("test:ios:rita-phone".into());
     assert_eq!(method.endpoint, Some(endpoint.clone()));
 
@@ -466,18 +465,8 @@ async fn a_reminder_is_pushed_to_the_device_once_and_a_gone_device_is_forgotten(
 /// a process that has the service sends it.
 async fn a_run_without_the_push_service_leaves_the_push_queued_for_one_with_it(store: &TestStore) {
     let w = World::new(store).await;
-    let rita = w.new_target("rita").await;
-    let id = UserId::parse(&rita.id).unwrap();
-    remind(&w, &rita, &[(1, "hours")], "UTC", "en-GB").await;
-    daily_shift(&w, "Payments", &[&rita], "2027-03-12T09:00", "UTC").await;
-    let device = DeviceInput {
-        device_token: Some("rita-phone".into()),
-        platform: Some("android".into()),
-    };
-    w.roster
-        .register_device(&acme(), &id, &device)
-        .await
-        .unwrap();
+    let rita = rita_on_a_daily_shift(&w, "en-GB").await;
+    register_phone(&w, &rita, "android").await;
     let clock = Arc::new(FixedClock::new(at("2027-03-13T08:00:00Z")));
     let without_push = Roster::new(
         Arc::clone(&store.table),
