@@ -29,10 +29,16 @@ for_each_store!(
     a_shift_stored_before_the_all_shifts_index_is_reminded_of_once_reindexed,
     a_reminder_is_pushed_to_the_device_once_and_a_gone_device_is_forgotten,
     a_run_without_the_push_service_leaves_the_push_queued_for_one_with_it,
+    an_account_whose_reminders_fail_does_not_hold_up_the_others,
 );
 
 fn acme() -> Actor {
     Actor::Operator(AccountId::parse("acme").unwrap())
+}
+
+/// An operator of `person`'s account.
+fn of(person: &Person) -> Actor {
+    Actor::Operator(AccountId::parse(person.account).unwrap())
 }
 
 fn at(s: &str) -> Timestamp {
@@ -79,13 +85,18 @@ pub(crate) async fn remind(
         ..Default::default()
     };
     w.roster
-        .update_user(&acme(), &UserId::parse(&person.id).unwrap(), &patch, None)
+        .update_user(
+            &of(person),
+            &UserId::parse(&person.id).unwrap(),
+            &patch,
+            None,
+        )
         .await
         .unwrap();
 }
 
-/// A group `name` with `people` as primary members, on a daily eight-hour shift from
-/// `starts_local` in `zone`.
+/// A group `name` with `people` (of one account) as primary members, on a daily eight-hour
+/// shift from `starts_local` in `zone`.
 pub(crate) async fn daily_shift(
     w: &World,
     name: &str,
@@ -96,7 +107,7 @@ pub(crate) async fn daily_shift(
     let group = w
         .roster
         .create_group(
-            &acme(),
+            &of(people[0]),
             &GroupInput {
                 name: Some(name.into()),
             },
@@ -110,7 +121,7 @@ pub(crate) async fn daily_shift(
     for person in people {
         let id = UserId::parse(&person.id).unwrap();
         w.roster
-            .put_member(&acme(), &group.id, &id, &primary)
+            .put_member(&of(people[0]), &group.id, &id, &primary)
             .await
             .unwrap();
     }
@@ -123,7 +134,7 @@ pub(crate) async fn daily_shift(
         user_ids: Some(people.iter().map(|p| p.id.clone()).collect()),
     };
     w.roster
-        .create_shift(&acme(), &group.id, &shift)
+        .create_shift(&of(people[0]), &group.id, &shift)
         .await
         .unwrap();
 }
@@ -502,4 +513,40 @@ async fn a_run_without_the_push_service_leaves_the_push_queued_for_one_with_it(s
     let with_push = roster(store, Arc::new(store.mail.clone()), &clock);
     assert_eq!(with_push.retry_pending_mail().await.unwrap().sent, 1);
     assert_eq!(store.push.sent().len(), 1);
+}
+
+/// One account whose records do not read back (a hand-edited table) fails its own reminders;
+/// the run still reminds every other account, and says how many failed.
+async fn an_account_whose_reminders_fail_does_not_hold_up_the_others(store: &TestStore) {
+    let w = World::new(store).await;
+    rita_on_a_daily_shift(&w, "en-US").await;
+    let hank = &w.other_account_user;
+    remind(&w, hank, &[(1, "hours")], "UTC", "en-US").await;
+    daily_shift(&w, "Payments", &[hank], "2027-03-12T09:00", "UTC").await;
+    let acme = AccountId::parse("acme").unwrap();
+    let broken = roster_domain::ports::table::Item::from_body(
+        keys::user(&acme, &UserId::parse("01J00000000000000000000000").unwrap()),
+        1,
+        &serde_json::json!({"email": "not a user"}),
+    )
+    .unwrap();
+    store
+        .table
+        .transact(vec![Write::put(broken, Condition::MustNotExist)])
+        .await
+        .unwrap();
+    let clock = Arc::new(FixedClock::new(at("2027-03-13T08:00:00Z")));
+    let run = roster(store, Arc::new(store.mail.clone()), &clock)
+        .send_due_reminders(None)
+        .await
+        .unwrap();
+    assert_eq!((run.accounts, run.failed_accounts, run.sent), (2, 1, 1));
+    assert_eq!(reminders_to(store, &w, "rita"), []);
+    let to_hank: Vec<Message> = store
+        .mail
+        .sent()
+        .into_iter()
+        .filter(|m| m.to.as_str().starts_with("hank.") && m.subject.starts_with("On call in "))
+        .collect();
+    assert_eq!(to_hank.len(), 1, "{to_hank:?}");
 }

@@ -29,6 +29,8 @@ pub struct World {
 pub struct Person {
     pub id: String,
     pub token: String,
+    /// The account they belong to (`acme` or `globex`).
+    pub account: &'static str,
 }
 
 impl World {
@@ -59,6 +61,7 @@ impl World {
             people.push(Person {
                 id: user.id.to_string(),
                 token,
+                account: account_id,
             });
         }
         let acme = Actor::Operator(AccountId::parse("acme").unwrap());
@@ -83,6 +86,7 @@ impl World {
             people.push(Person {
                 id: user.id.to_string(),
                 token,
+                account: "acme",
             });
         }
         let mut people = people.into_iter();
@@ -132,6 +136,7 @@ impl World {
         Person {
             id: user.id.to_string(),
             token: self.token_for(&user.id),
+            account: "acme",
         }
     }
 
@@ -154,6 +159,7 @@ impl World {
         Person {
             id: user.id.to_string(),
             token: self.token_for(&user.id),
+            account: "acme",
         }
     }
 

@@ -45,6 +45,12 @@ impl NotifyCommand {
             run.pushes_queued,
             run.pushes_dropped,
         );
+        if run.failed_accounts > 0 {
+            return Err(CliError::Usage(format!(
+                "the reminders of {} could not be sent; the log says why",
+                count(run.failed_accounts, "account")
+            )));
+        }
         Ok(())
     }
 }

@@ -1,8 +1,8 @@
 //! The notifier function (SPEC §10): on its five-minute schedule, sends the on-call reminders
 //! due, then every outbox email whose lease has run out (a reminder whose send failed or whose
 //! run died after queueing it, and invitations and notices alike). Logs what it did as one JSON
-//! line; a store failure fails the invocation (and its alarm), a failed send does not: it stays
-//! queued for the next run.
+//! line; a store failure fails the invocation (and its alarm) — after the accounts it did not
+//! touch were reminded —, a failed send does not: it stays queued for the next run.
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use roster_domain::usecases::Roster;
@@ -29,5 +29,13 @@ async fn handle(roster: &Roster) -> Result<Value, Error> {
         "{}",
         json!({"level": "INFO", "message": "notifier run", "report": report})
     );
+    // The other accounts were reminded; failing the invocation raises the function's alarm.
+    if reminders.failed_accounts > 0 {
+        return Err(format!(
+            "the reminders of {} account(s) failed; see the log",
+            reminders.failed_accounts
+        )
+        .into());
+    }
     Ok(report)
 }

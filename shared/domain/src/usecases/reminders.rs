@@ -50,6 +50,10 @@ pub struct ReminderRun {
     pub pushes_queued: usize,
     /// Pushes to devices that can no longer be reached: dropped, and the devices forgotten.
     pub pushes_dropped: usize,
+    /// Accounts whose reminders could not be worked out or queued (the store failed, a record
+    /// did not read back): logged, and the other accounts still reminded; the next run tries
+    /// them again.
+    pub failed_accounts: usize,
 }
 
 /// What a reminder's claim records, for support questions.
@@ -62,7 +66,8 @@ struct ReminderClaim<'a> {
 }
 
 impl Roster {
-    /// Sends every on-call reminder due at `at` (now when `None`), across accounts.
+    /// Sends every on-call reminder due at `at` (now when `None`), across accounts. One
+    /// account's failure does not hold up the others: it is counted in `failed_accounts`.
     pub async fn send_due_reminders(
         &self,
         at: Option<Timestamp>,
@@ -72,7 +77,10 @@ impl Roster {
         for (account, shifts) in self.every_shift().await? {
             run.accounts += 1;
             run.shifts += shifts.len();
-            self.remind_account(&account, &shifts, at, &mut run).await?;
+            if let Err(e) = self.remind_account(&account, &shifts, at, &mut run).await {
+                tracing::error!(account = %account, error = %e, "reminders of an account failed");
+                run.failed_accounts += 1;
+            }
         }
         Ok(run)
     }
