@@ -148,10 +148,7 @@ fn a_reminder_run_reports_what_it_did_and_refuses_an_instant_it_cannot_read() {
 #[tokio::test]
 async fn a_reminder_run_writes_the_email_and_the_push_beside_the_outbox() {
     use roster_domain::access::Actor;
-    use roster_domain::usecases::{
-        DeviceInput, GroupInput, MemberInput, ReminderInput, Roster, Settings, ShiftInput,
-        UserPatchInput,
-    };
+    use roster_domain::usecases::{DeviceInput, Roster, Settings};
     use roster_domain::values::{AccountId, Email};
 
     let dir = tempfile::tempdir().unwrap();
@@ -175,44 +172,22 @@ async fn a_reminder_run_writes_the_email_and_the_push_beside_the_outbox() {
         .user_id_by_email(acme.account(), &Email::parse("ana@acme.example").unwrap())
         .await
         .unwrap();
-    let hour = UserPatchInput {
-        on_call_reminders: Some(vec![ReminderInput {
-            amount: Some(1),
-            unit: Some("hours".into()),
-        }]),
-        ..Default::default()
-    };
-    app.update_user(&acme, &ana, &hour, None).await.unwrap();
+    use crate::reminders::{daily_shift_through, remind_through};
+    remind_through(&app, &acme, &ana, &[(1, "hours")], "UTC", "en-US").await;
     let device = DeviceInput {
         device_token: Some("ana-phone".into()),
         platform: Some("android".into()),
     };
     app.register_device(&acme, &ana, &device).await.unwrap();
-    let group = app
-        .create_group(
-            &acme,
-            &GroupInput {
-                name: Some("Payments".into()),
-            },
-        )
-        .await
-        .unwrap();
-    let primary = MemberInput {
-        primary: Some(true),
-        ..Default::default()
-    };
-    app.put_member(&acme, &group.id, &ana, &primary)
-        .await
-        .unwrap();
-    let shift = ShiftInput {
-        name: Some("Days".into()),
-        starts_at: Some("2027-03-12T09:00".into()),
-        time_zone: Some("UTC".into()),
-        duration_minutes: Some(480),
-        repeat: Some("daily".into()),
-        user_ids: Some(vec![ana.to_string()]),
-    };
-    app.create_shift(&acme, &group.id, &shift).await.unwrap();
+    daily_shift_through(
+        &app,
+        &acme,
+        "Payments",
+        std::slice::from_ref(&ana),
+        "2027-03-12T09:00",
+        "UTC",
+    )
+    .await;
 
     let run = roster(
         dir.path(),

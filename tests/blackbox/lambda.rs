@@ -462,10 +462,7 @@ async fn a_scheduled_drift_check_publishes_each_accounts_drift() {
 async fn a_scheduled_notifier_run_mails_a_due_reminder_once() {
     use roster_domain::access::Actor;
     use roster_domain::entities::ManagedBy;
-    use roster_domain::usecases::{
-        GroupInput, MemberInput, NewAccountInput, NewUserInput, ReminderInput, ShiftInput,
-        UserPatchInput,
-    };
+    use roster_domain::usecases::{NewAccountInput, NewUserInput};
 
     let store = TestStore::dynamodb().await;
     moto::verify_sender(SES_SENDER).await;
@@ -488,45 +485,19 @@ async fn a_scheduled_notifier_run_mails_a_due_reminder_once() {
         .await
         .unwrap();
     let acme = Actor::Operator(account.id.clone());
-    let hour = UserPatchInput {
-        on_call_reminders: Some(vec![ReminderInput {
-            amount: Some(1),
-            unit: Some("hours".into()),
-        }]),
-        ..Default::default()
-    };
-    roster
-        .update_user(&acme, &rita.id, &hour, None)
-        .await
-        .unwrap();
-    let group = roster
-        .create_group(
-            &acme,
-            &GroupInput {
-                name: Some("Payments".into()),
-            },
-        )
-        .await
-        .unwrap();
-    let primary = MemberInput {
-        primary: Some(true),
-        ..Default::default()
-    };
-    roster
-        .put_member(&acme, &group.id, &rita.id, &primary)
-        .await
-        .unwrap();
     // Starting in 59 minutes: the one-hour reminder fell due a minute ago.
     let start = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(59);
-    let shift = ShiftInput {
-        name: Some("Days".into()),
-        starts_at: Some(start.to_string()),
-        time_zone: Some("UTC".into()),
-        duration_minutes: Some(480),
-        repeat: Some("daily".into()),
-        user_ids: Some(vec![rita.id.to_string()]),
-    };
-    roster.create_shift(&acme, &group.id, &shift).await.unwrap();
+    crate::reminders::remind_through(&roster, &acme, &rita.id, &[(1, "hours")], "UTC", "en-US")
+        .await;
+    crate::reminders::daily_shift_through(
+        &roster,
+        &acme,
+        "Payments",
+        std::slice::from_ref(&rita.id),
+        &start.to_string(),
+        "UTC",
+    )
+    .await;
 
     let emulator = Emulator::start(&[
         ("ROSTER_TABLE", store.dynamodb_table()),

@@ -67,6 +67,19 @@ pub(crate) async fn remind(
     zone: &str,
     locale: &str,
 ) {
+    let id = UserId::parse(&person.id).unwrap();
+    remind_through(&w.roster, &of(person), &id, reminders, zone, locale).await;
+}
+
+/// [`remind`] through any use cases (a Lambda test's, a CLI test's store).
+pub(crate) async fn remind_through(
+    roster: &Roster,
+    actor: &Actor,
+    user: &UserId,
+    reminders: &[(i64, &str)],
+    zone: &str,
+    locale: &str,
+) {
     let patch = UserPatchInput {
         on_call_reminders: Some(
             reminders
@@ -84,15 +97,7 @@ pub(crate) async fn remind(
         }),
         ..Default::default()
     };
-    w.roster
-        .update_user(
-            &of(person),
-            &UserId::parse(&person.id).unwrap(),
-            &patch,
-            None,
-        )
-        .await
-        .unwrap();
+    roster.update_user(actor, user, &patch, None).await.unwrap();
 }
 
 /// A group `name` with `people` (of one account) as primary members, on a daily eight-hour
@@ -104,10 +109,25 @@ pub(crate) async fn daily_shift(
     starts_local: &str,
     zone: &str,
 ) {
-    let group = w
-        .roster
+    let ids: Vec<UserId> = people
+        .iter()
+        .map(|p| UserId::parse(&p.id).unwrap())
+        .collect();
+    daily_shift_through(&w.roster, &of(people[0]), name, &ids, starts_local, zone).await;
+}
+
+/// [`daily_shift`] through any use cases.
+pub(crate) async fn daily_shift_through(
+    roster: &Roster,
+    actor: &Actor,
+    name: &str,
+    people: &[UserId],
+    starts_local: &str,
+    zone: &str,
+) {
+    let group = roster
         .create_group(
-            &of(people[0]),
+            actor,
             &GroupInput {
                 name: Some(name.into()),
             },
@@ -118,10 +138,9 @@ pub(crate) async fn daily_shift(
         primary: Some(true),
         ..Default::default()
     };
-    for person in people {
-        let id = UserId::parse(&person.id).unwrap();
-        w.roster
-            .put_member(&of(people[0]), &group.id, &id, &primary)
+    for id in people {
+        roster
+            .put_member(actor, &group.id, id, &primary)
             .await
             .unwrap();
     }
@@ -131,12 +150,9 @@ pub(crate) async fn daily_shift(
         time_zone: Some(zone.into()),
         duration_minutes: Some(480),
         repeat: Some("daily".into()),
-        user_ids: Some(people.iter().map(|p| p.id.clone()).collect()),
+        user_ids: Some(people.iter().map(ToString::to_string).collect()),
     };
-    w.roster
-        .create_shift(&of(people[0]), &group.id, &shift)
-        .await
-        .unwrap();
+    roster.create_shift(actor, &group.id, &shift).await.unwrap();
 }
 
 /// Rita, reminded an hour before each shift, on the group Payments' daily shift from 09:00 UTC
