@@ -40,10 +40,11 @@ pub(crate) const CALLERS: [Caller; 6] = [
 /// What a cell works on: a fresh target user `{T}`, and, when the row needs them, a group
 /// `{G}` with the target as primary member and an empty shift `{S}`, an out-of-office entry
 /// `{E}` of the target, the target's calendar feed token `{K}`, and a SCIM token `{Z}` of the
-/// target's account.
+/// target's account; `{M}` is the target's email.
 pub(crate) struct Cell {
     tag: String,
     target: String,
+    target_email: String,
     group: String,
     shift: String,
     entry: String,
@@ -86,6 +87,7 @@ fn none(_: &Cell) -> Option<Value> {
 impl Row {
     pub fn path(&self, cell: &Cell) -> String {
         self.path
+            .replace("{M}", &cell.target_email)
             .replace("{T}", &cell.target)
             .replace("{G}", &cell.group)
             .replace("{S}", &cell.shift)
@@ -110,6 +112,18 @@ pub(crate) fn variants() -> Vec<(&'static str, Row)> {
                 needs: Needs::Schedule,
                 body: |_| Some(json!({"active": false})),
                 expect: [200, 200, 403, 403, 403, 404],
+            },
+        ),
+        (
+            // Searched by the target's email, so the page holds exactly the user on a shift.
+            "list-users (with delete blockers)",
+            Row {
+                operation: "list-users",
+                method: Method::GET,
+                path: "/users?include=delete_blockers&q={M}",
+                needs: Needs::Schedule,
+                body: none,
+                expect: [200, 200, 200, 403, 403, 200],
             },
         ),
         (
@@ -675,6 +689,7 @@ pub(crate) async fn prepare(
     let mut cell = Cell {
         tag: format!("{name}-{}", w.tag),
         target: target.id.clone(),
+        target_email: w.email(name),
         group: String::new(),
         shift: String::new(),
         entry: String::new(),

@@ -59,6 +59,7 @@ const BUDGETS: &[(&str, [usize; 6])] = &[
     ("revoke-scim-token",                              [2, 0, 0, 1, 0, 0]),
     ("resend-invite (first send failed)",              [2, 0, 1, 2, 1, 0]),
     ("update-user (deactivating someone on a shift)",  [2, 1, 2, 3, 2, 0]),
+    ("list-users (with delete blockers)",              [1, 1, 2, 0, 0, 0]),
     ("delete-user (with a replacement)",               [7, 2, 3, 3, 0, 0]),
 ];
 

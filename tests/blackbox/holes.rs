@@ -122,6 +122,40 @@ async fn deleting_the_last_responder_who_covers_someone_is_refused_then_made_wit
         200,
         "nothing happened"
     );
+    // The users list names the same blockers beside Dan, so the console can grey out his trash
+    // icon; Eve only manages and Rex is in nothing, so nothing stands in their way.
+    let listed = w
+        .call(
+            Method::GET,
+            "/users?limit=1000&include=delete_blockers",
+            &w.admin,
+            None,
+        )
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let row = |who: &Person| {
+        listed.json["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == json!(who.id))
+            .expect("listed")["delete_blockers"]
+            .clone()
+    };
+    let dans = row(&dan);
+    for kind in ["shifts", "groups", "covering"] {
+        assert_eq!(dans[kind], refused.json[kind], "{kind}");
+    }
+    let nothing = json!({"shifts": [], "groups": [], "covering": []});
+    assert_eq!(row(&eve), nothing);
+    assert_eq!(row(&rex), nothing);
+    let plain = w.call(Method::GET, "/users?limit=5", &w.admin, None).await;
+    assert!(plain.json["users"][0].get("delete_blockers").is_none());
+    let unknown = w
+        .call(Method::GET, "/users?include=everything", &w.admin, None)
+        .await;
+    assert_problem(&unknown, 422);
+    assert_eq!(unknown.json["errors"][0]["field"], "include");
 
     // A replacement steps into every place, and Dan goes: no hole anywhere.
     let path = format!("/users/{}?replacement={}", dan.id, rex.id);

@@ -12,7 +12,7 @@ use roster_domain::entities::{
 use roster_domain::ports::table::Cursor;
 use roster_domain::usecases::{BulkOutcome, Delivery, Member, OnCall, Profile};
 use roster_domain::values::{Reminder, Role, Roles, with_offset};
-use roster_domain::{DomainError, FieldError};
+use roster_domain::{DomainError, FieldError, Holes};
 use serde::Serialize;
 
 use crate::problem::{ApiError, Problem};
@@ -36,6 +36,10 @@ pub struct UserView<'a> {
     contact_methods: Vec<ContactMethodView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     member_of: Option<&'a [String]>,
+    /// In a list asked for them (`include=delete_blockers`): what a delete would leave without
+    /// the user, by the rule the delete itself applies; empty when nothing stands in the way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delete_blockers: Option<&'a Holes>,
     version: u64,
     created_at: String,
     updated_at: String,
@@ -89,6 +93,7 @@ impl<'a> UserView<'a> {
                 .map(|m| ContactMethodView::of(m, user))
                 .collect(),
             member_of: None,
+            delete_blockers: None,
             version: user.version,
             created_at: user.created_at.to_string(),
             updated_at: user.updated_at.to_string(),
@@ -96,6 +101,13 @@ impl<'a> UserView<'a> {
     }
 
     /// The full profile `get-user` answers: the user and the groups they belong to.
+    pub fn with_blockers(user: &'a User, holes: &'a Holes) -> Self {
+        Self {
+            delete_blockers: Some(holes),
+            ..Self::of(user)
+        }
+    }
+
     pub fn profile(profile: &'a Profile) -> Self {
         Self {
             member_of: Some(&profile.member_of),

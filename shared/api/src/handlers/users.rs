@@ -49,15 +49,36 @@ pub async fn list(app: &App, input: Input) -> Reply {
     let filter = UserFilter {
         q: input.query("q").map(str::to_owned),
     };
+    let with_blockers = include_delete_blockers(&input)?;
     let page = app
         .roster()
         .list_users(&actor, &filter, limit, after)
         .await?;
-    let view = UserListView {
-        users: page.users.iter().map(UserView::of).collect(),
-        next_cursor: page.next.as_ref().map(encode_cursor),
-    };
-    Ok(json(StatusCode::OK, &view))
+    let next_cursor = page.next.as_ref().map(encode_cursor);
+    if !with_blockers {
+        let users = page.users.iter().map(UserView::of).collect();
+        return Ok(json(StatusCode::OK, &UserListView { users, next_cursor }));
+    }
+    let blockers = app.roster().delete_blockers(&actor, &page.users).await?;
+    let users = page
+        .users
+        .iter()
+        .zip(&blockers)
+        .map(|(user, holes)| UserView::with_blockers(user, holes))
+        .collect();
+    Ok(json(StatusCode::OK, &UserListView { users, next_cursor }))
+}
+
+/// `include=delete_blockers`: the one extra a list can carry, for the console's trash icons.
+fn include_delete_blockers(input: &Input) -> Result<bool, DomainError> {
+    match input.query("include") {
+        None => Ok(false),
+        Some("delete_blockers") => Ok(true),
+        Some(other) => Err(DomainError::Validation(vec![FieldError::new(
+            "include",
+            format!("Include {other:?} is not known; the one choice is delete_blockers"),
+        )])),
+    }
 }
 
 pub async fn update(app: &App, input: Input) -> Reply {

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Roster;
+use super::batch::Batch;
 use super::records;
 use super::retry::{Attempt, optimistic};
 use super::seats::SeatRefusal;
@@ -107,6 +108,65 @@ fn cover_moved(entry: &OutOfOffice, from: &UserId, to: &UserId) -> OutOfOffice {
     }
 }
 
+/// What deleting `user` touches, out of what was read for a page of users.
+fn footprint_in(
+    user: User,
+    read: &Batch,
+    memberships: &BTreeMap<GroupId, Vec<Membership>>,
+    now: jiff::Timestamp,
+) -> Footprint {
+    let groups: BTreeMap<GroupId, Group> = read
+        .groups
+        .iter()
+        .filter(|(id, _)| user.member_of.contains_key(*id))
+        .map(|(id, group)| (id.clone(), group.clone()))
+        .collect();
+    let mut shifts: Vec<Shift> = read
+        .shifts
+        .iter()
+        .filter(|s| s.user_ids.contains(&user.id))
+        .cloned()
+        .collect();
+    shifts.sort_by(|a, b| (&a.group_id, &a.id).cmp(&(&b.group_id, &b.id)));
+    let covered_ids: BTreeSet<&UserId> = user.covering.iter().map(|c| &c.user_id).collect();
+    let covered: Vec<(User, Vec<OutOfOffice>)> = read
+        .users
+        .iter()
+        .filter(|away| covered_ids.contains(&away.id))
+        .filter_map(|away| {
+            let entries: Vec<OutOfOffice> = away
+                .out_of_office
+                .iter()
+                .filter(|e| e.ends_at > now && e.covering_users().contains(&&user.id))
+                .cloned()
+                .collect();
+            (!entries.is_empty()).then(|| (away.clone(), entries))
+        })
+        .collect();
+    let left_bare = user
+        .member_of
+        .iter()
+        .filter(|(group, roles)| roles.escalates() && groups.contains_key(*group))
+        .filter(|(group, _)| {
+            let others: Vec<&Membership> = memberships
+                .get(*group)
+                .into_iter()
+                .flatten()
+                .filter(|m| m.user_id != user.id)
+                .collect();
+            !others.is_empty() && !others.iter().any(|m| m.roles.escalates())
+        })
+        .map(|(group, _)| group.clone())
+        .collect();
+    Footprint {
+        user,
+        shifts,
+        groups,
+        left_bare,
+        covered,
+    }
+}
+
 impl Roster {
     /// Deletes a user (SPEC.md §5), or refuses with every hole it would leave; with
     /// `replacement`, that user steps into each place first.
@@ -151,62 +211,65 @@ impl Roster {
         Ok(())
     }
 
-    /// Reads what deleting `user` touches: their shifts, groups and the entries they cover in
-    /// one batch; each group in which they are primary or secondary, to see who else is.
+    /// Why each of `users` could not be deleted now (empty holes: nothing stands in the way),
+    /// by the rule `delete_user` applies: what the users list shows beside each row. One batch
+    /// read for the page, and one read of each group in which one of them escalates.
+    pub async fn delete_blockers(
+        &self,
+        actor: &Actor,
+        users: &[User],
+    ) -> Result<Vec<Holes>, DomainError> {
+        actor.may_read_every_user("listing users")?;
+        let prints = self.footprints(actor.account(), users.to_vec()).await?;
+        Ok(prints.iter().map(Footprint::holes).collect())
+    }
+
     async fn footprint(&self, account: &AccountId, user: User) -> Result<Footprint, DomainError> {
+        let mut prints = self.footprints(account, vec![user]).await?;
+        Ok(prints.pop().expect("one footprint for one user"))
+    }
+
+    /// Reads what deleting each of `users` touches: their shifts, groups and the entries they
+    /// cover in one batch; each group in which one of them is primary or secondary, once, to
+    /// see who else is.
+    async fn footprints(
+        &self,
+        account: &AccountId,
+        users: Vec<User>,
+    ) -> Result<Vec<Footprint>, DomainError> {
         let now = self.clock.now();
-        let mut wanted: Vec<Key> = user
-            .shifts
-            .iter()
-            .map(|r| keys::shift(account, &r.group_id, &r.shift_id))
-            .collect();
-        wanted.extend(user.member_of.keys().map(|g| keys::group(account, g)));
-        let covered_ids: BTreeSet<&UserId> = user.covering.iter().map(|c| &c.user_id).collect();
-        wanted.extend(covered_ids.iter().map(|u| keys::user(account, u)));
-        let read = self.read_batch(&wanted).await?;
-        let groups = read.groups;
-        let shifts: Vec<Shift> = read
-            .shifts
-            .into_iter()
-            .filter(|s| s.user_ids.contains(&user.id))
-            .collect();
-        let covered: Vec<(User, Vec<OutOfOffice>)> = read
-            .users
-            .into_iter()
-            .filter_map(|away| {
-                let entries: Vec<OutOfOffice> = away
-                    .out_of_office
+        let mut wanted: BTreeSet<Key> = BTreeSet::new();
+        for user in &users {
+            wanted.extend(
+                user.shifts
                     .iter()
-                    .filter(|e| e.ends_at > now && e.covering_users().contains(&&user.id))
-                    .cloned()
-                    .collect();
-                (!entries.is_empty()).then_some((away, entries))
-            })
-            .collect();
-        let mut shifts = shifts;
-        let mut left_bare = Vec::new();
-        for (group, roles) in &user.member_of {
-            if !roles.escalates() || !groups.contains_key(group) {
-                continue;
-            }
-            let detail = self.load_group(account, group).await?;
-            let others: Vec<&Membership> = detail
-                .memberships
-                .iter()
-                .filter(|m| m.user_id != user.id)
-                .collect();
-            if !others.is_empty() && !others.iter().any(|m| m.roles.escalates()) {
-                left_bare.push(group.clone());
+                    .map(|r| keys::shift(account, &r.group_id, &r.shift_id)),
+            );
+            wanted.extend(user.member_of.keys().map(|g| keys::group(account, g)));
+            wanted.extend(
+                user.covering
+                    .iter()
+                    .map(|c| keys::user(account, &c.user_id)),
+            );
+        }
+        let wanted: Vec<Key> = wanted.into_iter().collect();
+        let read = self.read_batch(&wanted).await?;
+        let mut details: BTreeMap<GroupId, Vec<Membership>> = BTreeMap::new();
+        for user in &users {
+            for (group, roles) in &user.member_of {
+                if roles.escalates()
+                    && read.groups.contains_key(group)
+                    && !details.contains_key(group)
+                {
+                    let detail = self.load_group(account, group).await?;
+                    details.insert(group.clone(), detail.memberships);
+                }
             }
         }
-        shifts.sort_by(|a, b| (&a.group_id, &a.id).cmp(&(&b.group_id, &b.id)));
-        Ok(Footprint {
-            user,
-            shifts,
-            groups,
-            left_bare,
-            covered,
-        })
+        Ok(users
+            .into_iter()
+            .map(|user| footprint_in(user, &read, &details, now))
+            .collect())
     }
 
     /// The replacement, checked: another standard user of the account, not deactivated, and
