@@ -12,7 +12,8 @@ use roster_domain::ports::clock::{FixedClock, UlidSource};
 use roster_domain::ports::table::{Query, query_all};
 use roster_domain::usecases::{
     ContactOrderInput, ContactPatchInput, Delivery, DeviceInput, NewAccountInput, NewContactInput,
-    NewUserInput, PasswordResetInput, RoleInput, Roster, Settings, UserFilter, UserPatchInput,
+    NewUserInput, PasswordResetInput, RoleInput, Roster, SIGN_IN_LIFETIME, Settings, UserFilter,
+    UserPatchInput,
 };
 use roster_domain::values::{AccountId, Role, UserId};
 use roster_tests::{TestStore, for_each_store, reset_token_in};
@@ -35,6 +36,7 @@ for_each_store!(
     a_failed_send_keeps_the_user_and_a_resend_delivers_exactly_once,
     a_reset_token_activates_the_user_once,
     an_expired_reset_token_is_refused,
+    a_console_sign_in_code_signs_its_user_in_once_and_only_in_time,
     contact_methods_follow_the_rules_of_their_kind,
     the_sequence_stays_dense_and_reorders_only_by_permutation,
     a_new_device_takes_over_the_push_method_in_place,
@@ -631,6 +633,59 @@ async fn an_expired_reset_token_is_refused(store: &TestStore) {
     assert!(
         matches!(&err, DomainError::Validation(e) if e[0].field == "token"),
         "{err:?}"
+    );
+}
+
+async fn a_console_sign_in_code_signs_its_user_in_once_and_only_in_time(store: &TestStore) {
+    let clock = Arc::new(FixedClock::new(jiff::Timestamp::now()));
+    let roster = Roster::new(
+        Arc::clone(&store.table),
+        Arc::new(store.mail.clone()),
+        clock.clone(),
+        Arc::new(UlidSource::default()),
+        Settings {
+            app_url: "https://app.test".into(),
+        },
+    );
+    let (account, ana, _) = roster
+        .create_account(&account_input("acme", "ana@acme.example"), ManagedBy::Api)
+        .await
+        .unwrap();
+    let operator = Actor::Operator(account.id.clone());
+    let code = roster.issue_sign_in_code(&operator, &ana.id).await.unwrap();
+    let signed_in = roster.redeem_sign_in_code(code.reveal()).await.unwrap();
+    assert_eq!(signed_in, (account.id.clone(), ana.id.clone()));
+    let unauthenticated = |e: &DomainError| matches!(e, DomainError::Unauthenticated(why) if why.contains("roster console"));
+    let again = roster.redeem_sign_in_code(code.reveal()).await.unwrap_err();
+    assert!(unauthenticated(&again), "a second use: {again:?}");
+
+    let late = roster.issue_sign_in_code(&operator, &ana.id).await.unwrap();
+    clock.advance(SIGN_IN_LIFETIME + jiff::SignedDuration::from_secs(1));
+    let expired = roster.redeem_sign_in_code(late.reveal()).await.unwrap_err();
+    assert!(unauthenticated(&expired), "after its lifetime: {expired:?}");
+    for junk in ["", "not a code", &"A".repeat(43)] {
+        let refused = roster.redeem_sign_in_code(junk).await.unwrap_err();
+        assert!(unauthenticated(&refused), "{junk:?}: {refused:?}");
+    }
+
+    // Nobody but the operator prints links, and only for users of the account.
+    let caller = roster.caller("acme", ana.id.as_str()).await.unwrap();
+    let as_ana = roster
+        .issue_sign_in_code(&Actor::User(Box::new(caller)), &ana.id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(as_ana, DomainError::Forbidden { .. }),
+        "{as_ana:?}"
+    );
+    let nobody = UserId::parse("01J0000000000000000000000A").unwrap();
+    let missing = roster
+        .issue_sign_in_code(&operator, &nobody)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, DomainError::NotFound { .. }),
+        "{missing:?}"
     );
 }
 

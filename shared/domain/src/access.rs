@@ -34,6 +34,8 @@ pub mod rights {
     pub const MANAGE_USERS: &str = "app-admin";
     pub const READ_USERS: &str = "system-viewer";
     pub const READ_GROUPS: &str = "integrations-admin";
+    /// Not a role: the person at the machine that holds the store (the `roster` command).
+    pub const OPERATE: &str = "operator";
 }
 
 impl Actor {
@@ -70,6 +72,18 @@ impl Actor {
 
     /// Making, listing and revoking SCIM tokens: Owner and App Admin (and the operator); never
     /// an identity provider with a token of its own.
+    /// Console sign-in links sign a person in without their identity provider: only the
+    /// operator, at the machine that holds the store, may print one.
+    pub fn may_issue_sign_in_links(&self) -> Result<&AccountId, DomainError> {
+        match self {
+            Self::Operator(account) => Ok(account),
+            Self::Provisioner { .. } | Self::User(_) => Err(DomainError::Forbidden {
+                right: rights::OPERATE,
+                message: "console sign-in links are printed by `roster console` only".into(),
+            }),
+        }
+    }
+
     pub fn may_manage_scim_tokens(&self) -> Result<(), DomainError> {
         match self {
             Self::Provisioner { .. } => Err(DomainError::Forbidden {

@@ -121,6 +121,11 @@ pub fn reset_token(hash: &crate::secrets::TokenHash) -> Key {
     Key::new(format!("RESET#{}", hash.as_str()), "TOKEN")
 }
 
+/// A console sign-in code, stored under the hash of its text; expires with DynamoDB TTL.
+pub fn sign_in_code(hash: &crate::secrets::TokenHash) -> Key {
+    Key::new(format!("SIGNIN#{}", hash.as_str()), "CODE")
+}
+
 /// A user's password hash, out of the account partition so account reads never carry it.
 pub fn credential(account: &AccountId, user: &UserId) -> Key {
     Key::new(format!("CREDENTIAL#{account}#{user}"), "PASSWORD")

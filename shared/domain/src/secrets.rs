@@ -118,6 +118,41 @@ impl std::fmt::Debug for ScimSecret {
     }
 }
 
+/// The code of a console sign-in link (`roster console`): 32 random bytes in base64url, good
+/// once and for minutes. `Debug` never shows it.
+pub struct SignInCode(String);
+
+impl SignInCode {
+    pub fn generate() -> Self {
+        Self(random_secret())
+    }
+
+    /// Accepts a code as the console sends it back; anything else is not one of ours.
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let raw = raw.trim();
+        match URL_SAFE_NO_PAD.decode(raw) {
+            Ok(bytes) if bytes.len() == ResetToken::BYTES => Ok(Self(raw.to_owned())),
+            _ => Err(InvalidValue::new("is not a sign-in code")),
+        }
+    }
+
+    /// The code, to be put in the link `roster console` prints.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+
+    /// What is stored: the hex SHA-256 of the code.
+    pub fn hash(&self) -> TokenHash {
+        TokenHash::of(&self.0)
+    }
+}
+
+impl std::fmt::Debug for SignInCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignInCode(…)")
+    }
+}
+
 /// A new password as typed: at least 12 characters. `Debug` never shows it.
 pub struct NewPassword(String);
 

@@ -30,6 +30,7 @@ mod roles;
 mod scim_tokens;
 mod seats;
 mod shifts;
+mod sign_in;
 mod transaction;
 mod users;
 
@@ -56,6 +57,7 @@ pub use reindex::Reindexed;
 pub use reminders::ReminderRun;
 pub use roles::{BulkAssignInput, BulkOutcome, MAX_BULK_USERS, RoleInput};
 pub use shifts::ShiftInput;
+pub use sign_in::SIGN_IN_LIFETIME;
 pub use users::{NewUser, NewUserInput, Profile, USER_DEFAULT_ROLES, UserFilter, UserPage};
 
 use crate::ports::clock::{Clock, IdSource, SystemClock, UlidSource};
