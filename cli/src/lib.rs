@@ -44,6 +44,8 @@ enum Command {
     Serve(commands::serve::Serve),
     /// Print a token for a user, for `roster serve`.
     Token(commands::token::Token),
+    /// Print a one-time link that signs a user in to the admin console of `roster serve`.
+    Console(commands::console::Console),
     /// SCIM provisioning: the tokens identity providers use.
     #[command(subcommand)]
     Scim(commands::scim::ScimCommand),
@@ -90,6 +92,7 @@ pub fn main() -> ExitCode {
             Command::Owner(command) => command.run(&context).await,
             Command::Serve(command) => command.run(&context).await,
             Command::Token(command) => command.run(&context).await,
+            Command::Console(command) => command.run(&context).await,
             Command::Scim(command) => command.run(&context).await,
             Command::Mail(command) => command.run(&context).await,
             Command::Notify(command) => command.run(&context).await,

@@ -1,6 +1,8 @@
 //! `roster serve`'s HTTP server: reads the body (at most 64 KiB and one byte), verifies a bearer
 //! token as API Gateway's JWT authorizer would, and hands the request to the same `App` the
-//! Lambda functions run.
+//! Lambda functions run. It also serves the admin console under `/console/`, as the `console`
+//! function does in the stack, and trades `roster console`'s sign-in codes for session tokens
+//! (`POST /console/sign-in`), which only the local server does.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -13,20 +15,31 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use roster_api::{ApiError, App, MAX_BODY_BYTES};
+use roster_console::Console;
 use roster_domain::DomainError;
 use tokio::net::TcpListener;
 
 use crate::jwt::Jwt;
 
-pub async fn run(app: App, jwt: Jwt, listener: TcpListener) -> std::io::Result<()> {
-    let shared = Arc::new((app, jwt));
+/// What the local server answers with.
+pub struct Local {
+    pub app: App,
+    pub jwt: Jwt,
+    pub console: Console,
+}
+
+/// How long a console session of the local server lasts.
+const CONSOLE_SESSION: jiff::SignedDuration = jiff::SignedDuration::from_hours(8);
+
+pub async fn run(local: Local, listener: TcpListener) -> std::io::Result<()> {
+    let shared = Arc::new(local);
     loop {
         let (stream, _) = listener.accept().await?;
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
             let service = service_fn(move |request| {
                 let shared = Arc::clone(&shared);
-                async move { Ok::<_, Infallible>(handle(&shared.0, &shared.1, request).await) }
+                async move { Ok::<_, Infallible>(handle(&shared, request).await) }
             });
             if let Err(e) = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -38,8 +51,18 @@ pub async fn run(app: App, jwt: Jwt, listener: TcpListener) -> std::io::Result<(
     }
 }
 
-async fn handle(app: &App, jwt: &Jwt, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(local: &Local, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (app, jwt) = (&local.app, &local.jwt);
     let (mut parts, body) = request.into_parts();
+    let path = parts.uri.path();
+    if path == SIGN_IN && parts.method == http::Method::POST {
+        // Falls through to reading the body below.
+    } else if roster_console::is_console_path(path) {
+        return local
+            .console
+            .answer(&parts.method, path, &parts.headers)
+            .map(Full::new);
+    }
     let bytes = match Limited::new(body, MAX_BODY_BYTES + 1).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) => {
@@ -51,6 +74,9 @@ async fn handle(app: &App, jwt: &Jwt, request: Request<Incoming>) -> Response<Fu
             return ApiError::BadRequest(why).into_response().map(Full::new);
         }
     };
+    if parts.uri.path() == SIGN_IN {
+        return sign_in(local, &bytes).await.map(Full::new);
+    }
     // A SCIM request's bearer is a SCIM token, which the app checks; anything else is a JWT.
     let jwt_bearer = !roster_api::speaks_scim(parts.uri.path());
     if let Some(value) = parts
@@ -81,4 +107,42 @@ async fn handle(app: &App, jwt: &Jwt, request: Request<Incoming>) -> Response<Fu
     app.handle(Request::from_parts(parts, bytes))
         .await
         .map(Full::new)
+}
+
+const SIGN_IN: &str = "/console/sign-in";
+
+/// `POST /console/sign-in` `{"code": …}`: a code of `roster console`, spent, for a session token.
+async fn sign_in(local: &Local, body: &[u8]) -> Response<Bytes> {
+    #[derive(serde::Deserialize)]
+    struct Code {
+        code: String,
+    }
+    let answer = async {
+        let code: Code = serde_json::from_slice(body)
+            .map_err(|e| ApiError::BadRequest(format!("the body must be {{\"code\": …}}: {e}")))?;
+        let (account, user) = local.app.roster().redeem_sign_in_code(&code.code).await?;
+        let token = local
+            .jwt
+            .issue(account.as_str(), user.as_str(), CONSOLE_SESSION)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let body = serde_json::json!({"token": token, "expires_in": CONSOLE_SESSION.as_secs()});
+        let mut response = Response::new(Bytes::from(body.to_string()));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
+        Ok::<_, ApiError>(response)
+    };
+    let response = answer.await.unwrap_or_else(ApiError::into_response);
+    tracing::info!(
+        method = "POST",
+        operation = "console-sign-in",
+        status = response.status().as_u16(),
+        "request"
+    );
+    response
 }

@@ -46,8 +46,17 @@ async fn observe() -> BTreeMap<String, Needs> {
         entry.sends |= seen.requests.send_email > 0;
         entry.sns.extend(seen.sns_actions);
     }
+    // The console serves files compiled into it and calls nothing: its role may only log.
+    needs.entry(CONSOLE.to_owned()).or_default();
     needs
 }
+
+/// The console function (shared/lambda's `run_console`), and the paths API Gateway sends it.
+const CONSOLE: &str = "console";
+const CONSOLE_PATHS: [(&str, &str); 2] = [
+    ("Console", "/console"),
+    ("ConsolePages", "/console/{proxy+}"),
+];
 
 // ---- The template, built from the code. ----
 
@@ -343,6 +352,19 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
                 map! { "Type" => v("HttpApi"), "Properties" => Value::Mapping(properties) },
             );
         }
+        let console = function == CONSOLE;
+        if console {
+            // Static files: no JWT, like the sign-in page of any web app.
+            for (event, path) in CONSOLE_PATHS {
+                events.insert(
+                    v(event),
+                    map! { "Type" => v("HttpApi"), "Properties" => map! {
+                        "ApiId" => r#ref("HttpApi"), "Method" => v("GET"), "Path" => v(path),
+                        "Auth" => map! { "Authorizer" => v("NONE") },
+                    } },
+                );
+            }
+        }
         let reconcile = function == "reconcile";
         if reconcile {
             events.insert(
@@ -383,6 +405,20 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
         if notifier {
             // A run must end well before the next one starts.
             properties.insert(v("Timeout"), Value::from(120));
+        }
+        if console {
+            // The OIDC client of the console: the issuer is the one the JWT authorizer trusts.
+            properties.insert(
+                v("Environment"),
+                map! { "Variables" => map! {
+                    "ROSTER_OIDC_ISSUER" => r#ref("JwtIssuer"),
+                    "ROSTER_OIDC_CLIENT_ID" => r#ref("ConsoleClientId"),
+                    "ROSTER_OIDC_AUTHORIZATION_ENDPOINT" => r#ref("ConsoleAuthorizationEndpoint"),
+                    "ROSTER_OIDC_TOKEN_ENDPOINT" => r#ref("ConsoleTokenEndpoint"),
+                    "ROSTER_OIDC_SCOPE" => r#ref("ConsoleScope"),
+                    "ROSTER_OIDC_TOKEN" => r#ref("ConsoleToken"),
+                } },
+            );
         }
         put(
             format!("{name}Function"),
@@ -450,6 +486,11 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
             "AlarmTopicArn" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("An SNS topic for the alarms; empty for none.") },
             "PushIosApplicationArn" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("The SNS platform application (APNs) iOS devices register with; empty: no push to iOS.") },
             "PushAndroidApplicationArn" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("The SNS platform application (FCM) Android devices register with; empty: no push to Android.") },
+            "ConsoleClientId" => map! { "Type" => v("String"), "Description" => v("The admin console's OIDC client id at the identity provider (a public client: authorization code with PKCE, redirect URI <ApiUrl>/console/callback).") },
+            "ConsoleAuthorizationEndpoint" => map! { "Type" => v("String"), "Description" => v("The identity provider's OIDC authorization endpoint (https://…/authorize).") },
+            "ConsoleTokenEndpoint" => map! { "Type" => v("String"), "Description" => v("The identity provider's OIDC token endpoint (https://…/token); it must allow the console's origin (CORS).") },
+            "ConsoleScope" => map! { "Type" => v("String"), "Default" => v("openid"), "Description" => v("The scopes the console asks for.") },
+            "ConsoleToken" => map! { "Type" => v("String"), "Default" => v("access_token"), "AllowedValues" => list([v("access_token"), v("id_token")]), "Description" => v("Which token of the identity provider the console calls the API with: the one the JWT authorizer accepts and that carries account_id.") },
         },
         "Conditions" => map! {
             "HasAlarmTopic" => map! { "Fn::Not" => list([map! { "Fn::Equals" => list([r#ref("AlarmTopicArn"), v("")]) }]) },
@@ -478,6 +519,7 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
         "Resources" => Value::Mapping(resources),
         "Outputs" => map! {
             "ApiUrl" => map! { "Description" => v("The HTTP API's base URL."), "Value" => sub("https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}") },
+            "ConsoleUrl" => map! { "Description" => v("The admin console."), "Value" => sub("https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/console/") },
             "TableName" => map! { "Description" => v("The table, for `roster --store dynamodb://<name>`."), "Value" => r#ref("Table") },
             "ReconcileFunctionName" => map! { "Description" => v("The reconcile function, for `aws lambda invoke` with {\"mode\": \"apply\"}."), "Value" => r#ref("ReconcileFunction") },
         },
@@ -550,7 +592,7 @@ fn every_route_is_an_event_of_its_function_with_the_right_authorizer() {
             ));
         }
     }
-    let routed: BTreeSet<_> = routes()
+    let mut routed: BTreeSet<_> = routes()
         .iter()
         .map(|r| {
             (
@@ -561,6 +603,9 @@ fn every_route_is_an_event_of_its_function_with_the_right_authorizer() {
             )
         })
         .collect();
+    for (_, path) in CONSOLE_PATHS {
+        routed.insert(("GET".into(), path.into(), CONSOLE.into(), true));
+    }
     assert_eq!(declared, routed);
     let public: Vec<_> = routed
         .iter()
@@ -574,7 +619,12 @@ fn every_route_is_an_event_of_its_function_with_the_right_authorizer() {
         .collect();
     assert_eq!(
         others,
-        [&"/calendars/{token}", &"/password-resets"],
+        [
+            &"/calendars/{token}",
+            &"/console",
+            &"/console/{proxy+}",
+            &"/password-resets"
+        ],
         "the only routes without the JWT authorizer, besides SCIM's"
     );
     assert_eq!(

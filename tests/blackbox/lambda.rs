@@ -12,7 +12,8 @@ use http::Method;
 use roster_tests::{Http, SES_SENDER, TestStore, events, moto, moto_endpoint, reset_token_in};
 use serde_json::{Value, json};
 
-const FUNCTIONS: [&str; 5] = [
+const FUNCTIONS: [&str; 6] = [
+    "console",
     "create-user",
     "get-user",
     "reset-password",
@@ -530,4 +531,58 @@ async fn a_scheduled_notifier_run_mails_a_due_reminder_once() {
         .filter(|body| body.contains("You are on call for Payments (Days)"))
         .collect();
     assert_eq!(reminders.len(), 1, "{reminders:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_function_serves_the_pages_and_signs_in_with_the_identity_provider() {
+    let emulator = Emulator::start(&[
+        (
+            "ROSTER_OIDC_ISSUER",
+            "https://idp.example/oauth2".to_owned(),
+        ),
+        ("ROSTER_OIDC_CLIENT_ID", "roster-console".to_owned()),
+        (
+            "ROSTER_OIDC_AUTHORIZATION_ENDPOINT",
+            "https://idp.example/oauth2/authorize".to_owned(),
+        ),
+        (
+            "ROSTER_OIDC_TOKEN_ENDPOINT",
+            "https://idp.example/oauth2/token".to_owned(),
+        ),
+    ])
+    .await;
+    let page = |path: &str| events::http_api("GET", path, None, None);
+    let index = emulator
+        .invoke_raw(
+            "console",
+            &page("/console/users/edit/01J0000000000000000000000A"),
+        )
+        .await;
+    assert_eq!(index.status, 200, "{} {}", index.text, emulator.output());
+    assert_eq!(index.json["statusCode"], 200, "{}", index.text);
+    assert!(
+        index.json["body"]
+            .as_str()
+            .unwrap()
+            .contains("src=\"/console/app.js\""),
+        "{}",
+        index.text
+    );
+    let policy = index.json["headers"]["content-security-policy"]
+        .as_str()
+        .unwrap();
+    assert!(
+        policy.contains("connect-src 'self' https://idp.example;"),
+        "{policy}"
+    );
+    let config = emulator
+        .invoke_raw("console", &page("/console/config.json"))
+        .await;
+    let config: Value = serde_json::from_str(config.json["body"].as_str().unwrap()).unwrap();
+    assert_eq!(config["sign_in"], "oidc");
+    assert_eq!(config["client_id"], "roster-console");
+    let missing = emulator
+        .invoke_raw("console", &page("/console/missing.js"))
+        .await;
+    assert_eq!(missing.json["statusCode"], 404, "{}", missing.text);
 }

@@ -7,6 +7,7 @@ mod budgets;
 mod calendar;
 mod cli;
 mod conformance;
+mod console;
 mod contract_files;
 mod faults;
 mod groups_shifts;

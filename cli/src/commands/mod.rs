@@ -1,4 +1,5 @@
 pub mod account;
+pub mod console;
 pub mod mail;
 pub mod notify;
 pub mod owner;

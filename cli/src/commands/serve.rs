@@ -2,6 +2,7 @@ use std::net::SocketAddr;
 
 use clap::Args;
 use roster_api::App;
+use roster_console::{Console, Oidc, SignIn};
 
 use crate::context::Context;
 use crate::jwt::Jwt;
@@ -31,6 +32,17 @@ impl Serve {
         init_logging();
         let jwt = Jwt::for_store(&context.store)?;
         let app = App::new(context.roster().await?);
+        // The console signs in with `roster console`'s links, or with an identity provider when
+        // the ROSTER_OIDC_* variables say which (as the deployed console does).
+        let sign_in = match Oidc::from_env().map_err(CliError::Usage)? {
+            Some(oidc) => SignIn::Oidc(oidc),
+            None => SignIn::Link,
+        };
+        let local = server::Local {
+            app,
+            jwt,
+            console: Console::new(&sign_in),
+        };
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
             .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", self.listen)))?;
@@ -40,7 +52,7 @@ impl Serve {
         // Scripts and tests read this line to find the port.
         println!("listening on http://{address}");
         tokio::select! {
-            served = server::run(app, jwt, listener) => {
+            served = server::run(local, listener) => {
                 served.map_err(|e| CliError::Usage(format!("the server stopped: {e}")))
             }
             _ = tokio::signal::ctrl_c() => Ok(()),

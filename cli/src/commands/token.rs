@@ -1,5 +1,6 @@
 use clap::Args;
 use roster_domain::access::Actor;
+use roster_domain::usecases::Roster;
 use roster_domain::values::{AccountId, Email, UserId};
 
 use crate::context::Context;
@@ -30,22 +31,7 @@ impl Token {
             ))
         })?;
         let roster = context.roster().await?;
-        let user_id = match UserId::parse(&self.user) {
-            Ok(id) => id,
-            Err(_) => {
-                let email = Email::parse(&self.user).map_err(|_| {
-                    CliError::Usage(format!(
-                        "--user {:?} is neither a user id nor an email",
-                        self.user
-                    ))
-                })?;
-                roster.user_id_by_email(&account, &email).await?
-            }
-        };
-        // The user must exist: a token for nobody would only ever answer 401.
-        roster
-            .get_user(&Actor::Operator(account.clone()), &user_id)
-            .await?;
+        let user_id = user_of(&roster, &account, &self.user).await?;
         let jwt = Jwt::for_store(&context.store)?;
         println!(
             "{}",
@@ -53,4 +39,26 @@ impl Token {
         );
         Ok(())
     }
+}
+
+/// The user `--user` names, by id or by email, who must exist: a token or a link for nobody
+/// would only ever answer 401.
+pub(crate) async fn user_of(
+    roster: &Roster,
+    account: &AccountId,
+    raw: &str,
+) -> Result<UserId, CliError> {
+    let user_id = match UserId::parse(raw) {
+        Ok(id) => id,
+        Err(_) => {
+            let email = Email::parse(raw).map_err(|_| {
+                CliError::Usage(format!("--user {raw:?} is neither a user id nor an email"))
+            })?;
+            roster.user_id_by_email(account, &email).await?
+        }
+    };
+    roster
+        .get_user(&Actor::Operator(account.clone()), &user_id)
+        .await?;
+    Ok(user_id)
 }

@@ -94,7 +94,7 @@ fn encoded_path(raw: &str) -> String {
 }
 
 /// The response as API Gateway takes it: text bodies as text, others base64.
-#[cfg_attr(not(feature = "aws"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "aws", feature = "console")), allow(dead_code))]
 pub(crate) fn lambda_response(response: http::Response<Bytes>) -> ApiGatewayV2httpResponse {
     let (parts, bytes) = response.into_parts();
     let mut out = ApiGatewayV2httpResponse::default();

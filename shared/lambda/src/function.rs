@@ -16,7 +16,7 @@ use crate::event::{api_request, lambda_response};
 /// Builds the adapters once (warm invocations reuse the clients) and serves `function`'s routes
 /// until the Lambda runtime stops the process.
 pub async fn run(function: &'static str) -> Result<(), Error> {
-    init_logging();
+    crate::logging::init_logging();
     let app = App::new(roster_from_env().await?);
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<ApiGatewayV2httpRequest>| {
@@ -31,20 +31,6 @@ pub async fn run(function: &'static str) -> Result<(), Error> {
         },
     ))
     .await
-}
-
-/// JSON lines on stdout, which Lambda sends to CloudWatch Logs; level from `RUST_LOG`.
-pub(crate) fn init_logging() {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_current_span(false)
-        .without_time()
-        .with_ansi(false)
-        .init();
 }
 
 pub(crate) fn required_env(name: &str) -> Result<String, Error> {

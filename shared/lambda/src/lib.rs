@@ -5,14 +5,20 @@
 //! `ROSTER_TABLE` (the DynamoDB table), `ROSTER_MAIL_FROM` (the verified SES sender),
 //! `ROSTER_APP_URL` (where reset links point), and the standard AWS variables.
 
+#[cfg(feature = "console")]
+mod console;
 mod event;
 #[cfg(feature = "aws")]
 mod function;
+#[cfg(any(feature = "aws", feature = "console"))]
+mod logging;
 #[cfg(feature = "aws")]
 mod notifier;
 #[cfg(feature = "aws")]
 mod reconcile;
 
+#[cfg(feature = "console")]
+pub use console::run_console;
 pub use event::api_request;
 #[cfg(feature = "aws")]
 pub use function::run;

@@ -9,7 +9,7 @@ use roster_domain::usecases::Roster;
 use serde_json::{Value, json};
 
 pub async fn run_notifier() -> Result<(), Error> {
-    crate::function::init_logging();
+    crate::logging::init_logging();
     let roster = crate::function::roster_from_env().await?;
     let roster = &roster;
     lambda_runtime::run(service_fn(move |_: LambdaEvent<Value>| async move {

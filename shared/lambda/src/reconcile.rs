@@ -104,7 +104,7 @@ fn mode(event: &Value) -> Result<Mode, Error> {
 }
 
 pub async fn run_reconcile(deployed: DeployedRoster) -> Result<(), Error> {
-    crate::function::init_logging();
+    crate::logging::init_logging();
     let source = roster_source(std::env::var("ROSTER_FILE").ok(), deployed)?;
     let roster = crate::function::roster_from_env().await?;
     let namespace = std::env::var("ROSTER_METRICS_NAMESPACE").unwrap_or_else(|_| "Roster".into());
