@@ -83,7 +83,7 @@ function membersTab(group, reload) {
           c.fail(error);
         }
       });
-      return h('td.check', {}, box);
+      return h('td.box', {}, box);
     });
     return h('tr', { dataset: { userId: m.user_id } },
       h('td', {}, h('a', { href: `/console/users/edit/${enc(m.user_id)}`, dataset: { link: '' } }, name)), h('td', {}, m.email), boxes,

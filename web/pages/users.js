@@ -63,7 +63,7 @@ function row(user, manage, reload) {
     h('td', {}, types.get(user.user_type) || user.user_type),
     h('td', {}, user.roles.map((r) => roleNames.get(r) || r).join(', ')),
     h('td', {}, h(`span.status.${user.status}`, {}, user.status)),
-    h('td.actions', {}, manage ? trash(user, name, reload) : null));
+    h('td.row-actions', {}, manage ? trash(user, name, reload) : null));
 }
 
 /** The row's trash icon: greyed out, with the reasons as its tooltip, when a delete would be refused. */
