@@ -52,7 +52,7 @@ async fn observe() -> BTreeMap<String, Needs> {
 }
 
 /// The console function (shared/lambda's `run_console`), and the paths API Gateway sends it.
-const CONSOLE: &str = "console";
+const CONSOLE: &str = roster_lambda::CONSOLE_FUNCTION;
 const CONSOLE_PATHS: [(&str, &str); 2] = [
     ("Console", "/console"),
     ("ConsolePages", "/console/{proxy+}"),

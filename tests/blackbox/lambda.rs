@@ -372,13 +372,25 @@ async fn a_scheduled_drift_check_publishes_each_accounts_drift() {
         reply.json["accounts"],
         json!([{"account": "acme", "drift": 2}, {"account": "globex", "drift": 0}])
     );
-    let metrics: Vec<Value> = emulator
-        .output()
-        .lines()
-        .filter_map(|line| line.find('{').map(|at| &line[at..]))
-        .filter_map(|json| serde_json::from_str::<Value>(json).ok())
-        .filter(|record| record.get("_aws").is_some())
-        .collect();
+    // The function's stdout reaches the test through the emulator's pipe and a reader thread,
+    // which may lag behind the invocation's reply: wait for both records, briefly.
+    let emf = || -> Vec<Value> {
+        emulator
+            .output()
+            .lines()
+            .filter_map(|line| line.find('{').map(|at| &line[at..]))
+            .filter_map(|json| serde_json::from_str::<Value>(json).ok())
+            .filter(|record| record.get("_aws").is_some())
+            .collect()
+    };
+    let mut metrics = emf();
+    for _ in 0..50 {
+        if metrics.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        metrics = emf();
+    }
     let drift = |account: &str| {
         metrics
             .iter()

@@ -30,3 +30,7 @@ pub use reconcile::{DeployedRoster, run_reconcile};
 
 /// The functions that answer events rather than HTTP requests (the route table names the rest).
 pub const EVENT_FUNCTIONS: &[&str] = &["notifier", "reconcile"];
+
+/// The function that serves the admin console's static files (`run_console`), outside the
+/// route table.
+pub const CONSOLE_FUNCTION: &str = "console";
