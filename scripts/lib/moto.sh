@@ -8,8 +8,13 @@ mkdir -p "$root/target"
 "$venv/bin/python" "$root/scripts/moto_server.py" 127.0.0.1 "$port" >"$moto_log" 2>&1 &
 moto_pid=$!
 trap 'kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
+# Up to 30 s (moto's first start imports a lot); a moto that never answers stops the run here,
+# not as a hundred confusing test failures later.
+moto_ready=false
+moto_deadline=$((SECONDS + 30))
+while ((SECONDS < moto_deadline)); do
   if "$venv/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/data.json', timeout=1)" 2>/dev/null; then
+    moto_ready=true
     break
   fi
   if ! kill -0 "$moto_pid" 2>/dev/null; then
@@ -19,6 +24,11 @@ for _ in $(seq 1 100); do
   fi
   sleep 0.2
 done
+if [[ "$moto_ready" != true ]]; then
+  echo "moto did not answer on 127.0.0.1:$port within 30 s; its log:" >&2
+  cat "$moto_log" >&2
+  exit 1
+fi
 echo "moto on 127.0.0.1:$port (log: target/moto.log)" >&2
 
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
