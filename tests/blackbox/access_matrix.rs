@@ -115,6 +115,17 @@ pub(crate) fn variants() -> Vec<(&'static str, Row)> {
             },
         ),
         (
+            "list-users (searching)",
+            Row {
+                operation: "list-users",
+                method: Method::GET,
+                path: "/users?q={M}",
+                needs: Needs::User,
+                body: none,
+                expect: [200, 200, 200, 403, 403, 200],
+            },
+        ),
+        (
             // Searched by the target's email, so the page holds exactly the user on a shift.
             "list-users (with delete blockers)",
             Row {

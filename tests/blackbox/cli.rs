@@ -112,9 +112,12 @@ fn reindexing_counts_an_accounts_entries_and_refuses_an_unknown_account() {
     let index = |account: &str| roster(dir.path(), &["store", "reindex", "--account", account]);
     let done = index("acme");
     assert!(done.status.success(), "{}", text(&done.stderr));
+    // Seven users, each found by "first last", last name and email (their username too), and
+    // Ana also by her own username, "ana".
     assert_eq!(
         text(&done.stdout),
-        "acme: 1 user with an external id listed under it; 0 shifts on the all-shifts index (0 added)\n"
+        "acme: 1 user with an external id listed under it; 22 search entries for `q=`; 0 shifts \
+         on the all-shifts index (0 added)\n"
     );
     let unknown = index("nope");
     assert_eq!(unknown.status.code(), Some(1));

@@ -32,6 +32,7 @@ for_each_store!(
     twenty_concurrent_creates_with_one_email_have_one_winner,
     users_are_listed_by_last_then_first_name_a_page_at_a_time,
     a_filtered_list_keeps_name_order_across_pages,
+    a_search_finds_each_user_once_by_any_of_their_texts_and_follows_every_change,
     changing_the_email_moves_the_claim_atomically,
     a_failed_send_keeps_the_user_and_a_resend_delivers_exactly_once,
     a_reset_token_activates_the_user_once,
@@ -461,6 +462,66 @@ async fn a_filtered_list_keeps_name_order_across_pages(store: &TestStore) {
         q: Some("eve s".into()),
     };
     assert_eq!(names(&roster, &by_full_name, 10).await.0, ["Eve Silva"]);
+}
+
+async fn a_search_finds_each_user_once_by_any_of_their_texts_and_follows_every_change(
+    store: &TestStore,
+) {
+    let roster = with_acme(store).await;
+    create_people(&roster).await;
+    let found = |q: &'static str, limit: u32| {
+        let roster = &roster;
+        async move {
+            let filter = UserFilter { q: Some(q.into()) };
+            names(roster, &filter, limit).await.0
+        }
+    };
+    // Eve is found by "eve silva" and by "eve@acme.example": once, whatever the page size.
+    for limit in [1, 2, 10] {
+        assert_eq!(found("eve", limit).await, ["Eve Silva"], "limit {limit}");
+    }
+    // A username of its own finds its user; so do first names, last names and "first last".
+    let mut input = user_input("frank@acme.example", "Frank", "Moreau");
+    input.username = Some("fmoreau".into());
+    let frank = create(&roster, &input).await.unwrap();
+    assert_eq!(found("FMOR", 10).await, ["Frank Moreau"]);
+    assert_eq!(found("fran", 10).await, ["Frank Moreau"]);
+    assert_eq!(found("moreau", 10).await, ["Frank Moreau"]);
+    assert_eq!(found("frank m", 10).await, ["Frank Moreau"]);
+    assert!(found("frank x", 10).await.is_empty());
+    // A rename, a new email and a new username move the entries with them.
+    let patch = UserPatchInput {
+        first_name: Some(Some("Francis".into())),
+        email: Some(Some("francis@acme.example".into())),
+        username: Some(Some("fm".into())),
+        ..Default::default()
+    };
+    roster
+        .update_user(&operator(), &frank.id, &patch, None)
+        .await
+        .unwrap();
+    for gone in ["frank", "fmoreau"] {
+        assert!(found(gone, 10).await.is_empty(), "{gone}");
+    }
+    assert_eq!(found("francis", 10).await, ["Francis Moreau"]);
+    assert_eq!(found("fm", 10).await, ["Francis Moreau"]);
+    // A deleted user is found by nothing, and leaves no entry behind.
+    roster
+        .delete_user(&operator(), &frank.id, None)
+        .await
+        .unwrap();
+    assert!(found("moreau", 10).await.is_empty());
+    let left = query_all(
+        store.table.as_ref(),
+        Query::partition(keys::search_partition(&AccountId::parse("acme").unwrap())),
+    )
+    .await
+    .unwrap();
+    assert!(
+        left.iter()
+            .all(|entry| !entry.key.sk.contains(frank.id.as_str())),
+        "{left:?}"
+    );
 }
 
 async fn changing_the_email_moves_the_claim_atomically(store: &TestStore) {

@@ -82,6 +82,52 @@ pub fn external_id_entry(account: &AccountId, external_id: &ExternalId, user: &U
     )
 }
 
+/// The partition of an account's search entries (`GET /users?q=`): out of the account
+/// partition, so reading an account (reconcile, seats) never carries them.
+pub fn search_partition(account: &AccountId) -> String {
+    format!("SEARCH#{account}")
+}
+
+/// How much of a searched text an entry's key keeps, in bytes: with the name that orders it
+/// (at most [`SEARCH_NAME_BYTES`]) and the id, the key stays far inside DynamoDB's 1,024-byte
+/// sort key. A longer `q` finds the entries of its first bytes; the domain checks the rest.
+pub const SEARCH_TERM_BYTES: usize = 200;
+const SEARCH_NAME_BYTES: usize = 300;
+
+/// `text` case-folded and cut at a character boundary to at most `bytes`.
+fn folded(text: &str, bytes: usize) -> String {
+    let folded = text.to_lowercase();
+    let mut end = folded.len().min(bytes);
+    while !folded.is_char_boundary(end) {
+        end -= 1;
+    }
+    folded[..end].to_owned()
+}
+
+/// What a search entry's key begins with for a searched text (or for `q` itself).
+pub fn search_term(text: &str) -> String {
+    folded(text, SEARCH_TERM_BYTES)
+}
+
+/// One of a user's search entries: the text it is found by, then the user's name (so equal
+/// texts come in name order) and id. Holds the user id.
+pub fn search_entry(
+    account: &AccountId,
+    text: &str,
+    last: &PersonName,
+    first: &PersonName,
+    user: &UserId,
+) -> Key {
+    let name = folded(
+        &format!("{}{PART}{}", last.as_str(), first.as_str()),
+        SEARCH_NAME_BYTES,
+    );
+    Key::new(
+        search_partition(account),
+        format!("{}{PART}{name}{PART}{user}", search_term(text)),
+    )
+}
+
 /// The sparse index partition listing an account's users by name.
 pub fn users_by_name(account: &AccountId) -> String {
     format!("USERS#{account}")

@@ -42,6 +42,7 @@ impl LiveAccount {
                 &user.id,
             )?);
             items.extend(external_id_item(id, user)?);
+            items.extend(records::search_items(id, user)?);
         }
         for group in &self.groups {
             items.push(records::group_item(id, group)?);

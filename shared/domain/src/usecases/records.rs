@@ -1,6 +1,8 @@
 //! How entities become items and back. Keys come from `crate::keys`; bodies are the entities'
 //! serde forms, with the item version carried outside the body.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{Account, Group, Membership, Shift, User};
@@ -39,6 +41,37 @@ pub(crate) fn external_id_item(
             )
         })
         .transpose()
+}
+
+/// The texts a user is found by with `q=`, case-folded: "first last" (which a first name's
+/// prefix also starts), the last name, the email and the username. The one rule of what a
+/// search matches: the filter and the entries both come from here.
+pub(crate) fn search_texts(user: &User) -> BTreeSet<String> {
+    [
+        format!("{} {}", user.first_name.as_str(), user.last_name.as_str()),
+        user.last_name.as_str().to_owned(),
+        user.email.key().to_owned(),
+        user.username.key().to_owned(),
+    ]
+    .into_iter()
+    .map(|text| text.to_lowercase())
+    .collect()
+}
+
+/// The keys of a user's search entries, one per distinct text (after [`keys::search_term`]).
+pub(crate) fn search_keys(account: &AccountId, user: &User) -> BTreeSet<Key> {
+    search_texts(user)
+        .iter()
+        .map(|text| keys::search_entry(account, text, &user.last_name, &user.first_name, &user.id))
+        .collect()
+}
+
+/// A user's search entries, each holding the user id.
+pub(crate) fn search_items(account: &AccountId, user: &User) -> Result<Vec<Item>, DomainError> {
+    search_keys(account, user)
+        .into_iter()
+        .map(|key| claim_item(key, &user.id))
+        .collect()
 }
 
 pub(crate) fn user_item(account: &AccountId, user: &User) -> Result<Item, DomainError> {

@@ -1,6 +1,7 @@
 //! The operator's data step after an upgrade (`roster store reindex`): writes the entries a
 //! release started keeping for items stored before it — users under their external id (SCIM's
-//! `externalId eq`), shifts on the all-shifts index (the reminder run). Every change writes
+//! `externalId eq`), users' search entries (`GET /users?q=`), shifts on the all-shifts index
+//! (the reminder run). Every change writes
 //! them from that release on; this catches up the rest. Safe to repeat and to run beside live
 //! traffic.
 
@@ -18,6 +19,8 @@ use crate::values::AccountId;
 pub struct Reindexed {
     /// Users with an external id, each now listed under it.
     pub external_ids: usize,
+    /// Search entries written (each user's, one per text they are found by).
+    pub search_entries: usize,
     /// Shifts, each now on the all-shifts index.
     pub shifts: usize,
     /// Of those, the shifts that were not on it before.
@@ -30,15 +33,20 @@ impl Roster {
         self.get_account(account).await?;
         let mut done = Reindexed::default();
         // External-id entries are pointers a reader checks: unconditional puts.
+        // So are search entries.
         let mut entries = Vec::new();
+        let mut search = Vec::new();
         for user in self.all_users(account).await? {
             entries.extend(external_id_item(account, &user)?);
+            search.extend(records::search_items(account, &user)?);
         }
+        done.external_ids = entries.len();
+        done.search_entries = search.len();
+        entries.extend(search);
         for chunk in entries.chunks(MAX_TRANSACTION_ITEMS) {
             let puts = chunk.iter().map(|item| Write::put(item.clone(), None));
             self.table.transact(puts.collect()).await?;
         }
-        done.external_ids = entries.len();
         // A shift is put back as it is, under its own version: a concurrent change, which
         // indexes it anyway, wins.
         let groups = Query::partition(keys::account_pk(account)).prefix(keys::GROUP_PREFIX);

@@ -1,5 +1,7 @@
 //! Creating, reading, listing and deleting users (SPEC.md §1, §3, §5).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Deserialize;
 
 use super::Roster;
@@ -12,7 +14,7 @@ use crate::access::Actor;
 use crate::entities::{ContactMethod, ManagedBy, User, UserStatus};
 use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::keys;
-use crate::ports::table::{Condition, Cursor, Query, Source, Tally, Write, query_all};
+use crate::ports::table::{Condition, Cursor, Key, Query, Tally, Write, query_all};
 use crate::values::{
     AccountId, Email, ExternalId, PersonName, Provided, Role, Roles, UserId, UserType, Username,
 };
@@ -180,21 +182,22 @@ pub struct UserFilter {
 }
 
 impl UserFilter {
-    fn matches(&self, user: &User) -> bool {
-        let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
-            return true;
-        };
-        let q = q.to_lowercase();
-        let first = user.first_name.as_str().to_lowercase();
-        let last = user.last_name.as_str().to_lowercase();
-        first.starts_with(&q)
-            || last.starts_with(&q)
-            || format!("{first} {last}").starts_with(&q)
-            || user.email.key().starts_with(&q)
+    /// `q` as it is matched: trimmed and case-folded; `None` for no filter.
+    fn folded(&self) -> Option<String> {
+        self.q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_lowercase)
     }
 
-    fn is_empty(&self) -> bool {
-        self.q.as_deref().is_none_or(|q| q.trim().is_empty())
+    /// Whether one of the texts a user is found by (`records::search_texts`) starts with `q`.
+    fn matches(&self, user: &User) -> bool {
+        self.folded().is_none_or(|q| {
+            records::search_texts(user)
+                .iter()
+                .any(|text| text.starts_with(&q))
+        })
     }
 }
 
@@ -205,10 +208,6 @@ pub struct Profile {
     /// The names of the groups the user belongs to, sorted without regard to case.
     pub member_of: Vec<String>,
 }
-
-/// How many users one filtered list request examines at most before it returns what it found
-/// with a cursor (as a DynamoDB query with a filter does).
-const MAX_EXAMINED: usize = 2000;
 
 impl Roster {
     /// Creates a user with its email and username claims and its invitation in one
@@ -384,8 +383,11 @@ impl Roster {
         Ok(Profile { user, member_of })
     }
 
-    /// Users in name order, a page at a time (`limit` 1..=1000). With a filter, a page may hold
-    /// fewer than `limit` users and still have a cursor.
+    /// Users in name order, a page at a time (`limit` 1..=1000). With `q`, the users one of
+    /// whose texts (`records::search_texts`) starts with it, each once, in the order of the text
+    /// that matched and then by name, from the account's search entries: one query page and one
+    /// batch read, whatever the account's size. Such a page may hold fewer than `limit` users
+    /// and still have a cursor.
     pub async fn list_users(
         &self,
         actor: &Actor,
@@ -394,17 +396,16 @@ impl Roster {
         after: Option<Cursor>,
     ) -> Result<UserPage, DomainError> {
         actor.may_read_every_user("listing users")?;
-        let partition = keys::users_by_name(actor.account());
-        if let Some(cursor) = &after {
-            if cursor.index.as_ref().is_none_or(|i| i.pk != partition) {
-                return Err(DomainError::Validation(vec![FieldError::new(
-                    "cursor",
-                    "Cursor does not belong to this list",
-                )]));
-            }
-        }
+        let account = actor.account();
         let limit = limit.clamp(1, 1000);
-        if filter.is_empty() {
+        let Some(q) = filter.folded() else {
+            let partition = keys::users_by_name(account);
+            if after
+                .as_ref()
+                .is_some_and(|c| c.index.as_ref().is_none_or(|i| i.pk != partition))
+            {
+                return Err(foreign_cursor());
+            }
             let page = self
                 .table
                 .query(&Query::index(&partition).limit(limit).after(after))
@@ -418,30 +419,51 @@ impl Roster {
                 users,
                 next: page.next,
             });
+        };
+        let partition = keys::search_partition(account);
+        if after
+            .as_ref()
+            .is_some_and(|c| c.index.is_some() || c.key.pk != partition)
+        {
+            return Err(foreign_cursor());
         }
-        let mut users = Vec::new();
-        let mut examined = 0;
-        let mut query = Query::index(&partition).limit(1000).after(after);
-        loop {
-            let page = self.table.query(&query).await?;
-            for item in &page.items {
-                examined += 1;
-                let user = records::user_from_item(item)?;
-                if filter.matches(&user) {
-                    users.push(user);
-                    if users.len() == limit as usize {
-                        return Ok(UserPage {
-                            users,
-                            next: Some(Cursor::after(item, Source::Index)),
-                        });
-                    }
-                }
-            }
-            match page.next {
-                Some(next) if examined < MAX_EXAMINED => query.start_after = Some(next),
-                next => return Ok(UserPage { users, next }),
-            }
-        }
+        let entries = Query::partition(&partition)
+            .prefix(keys::search_term(&q))
+            .limit(limit)
+            .after(after);
+        let page = self.table.query(&entries).await?;
+        let pointed: Vec<UserId> = page
+            .items
+            .iter()
+            .map(|entry| Ok(records::decode::<records::Claim>(entry)?.user_id))
+            .collect::<Result<_, DomainError>>()?;
+        let wanted: BTreeSet<Key> = pointed.iter().map(|id| keys::user(account, id)).collect();
+        let wanted: Vec<Key> = wanted.into_iter().collect();
+        let found: BTreeMap<UserId, User> = self
+            .read_batch(&wanted)
+            .await?
+            .users
+            .into_iter()
+            .map(|user| (user.id.clone(), user))
+            .collect();
+        // Each user at the first of their own entries that matches: a user found by two texts
+        // is listed once, and an entry left behind by a change finds nobody.
+        let users = page
+            .items
+            .iter()
+            .zip(&pointed)
+            .filter_map(|(entry, id)| {
+                let user = found.get(id)?;
+                let first = records::search_keys(account, user)
+                    .into_iter()
+                    .find(|key| key.sk.starts_with(&keys::search_term(&q)))?;
+                (first == entry.key && filter.matches(user)).then(|| user.clone())
+            })
+            .collect();
+        Ok(UserPage {
+            users,
+            next: page.next,
+        })
     }
 
     /// Hands a user over to the roster file (reconcile adopting an API-created user).
@@ -575,6 +597,7 @@ pub(crate) fn store_new_user(
         ),
     );
     tx.extend(Guard::Stale, external_id_writes(account, None, Some(user))?);
+    tx.extend(Guard::Stale, search_writes(account, None, Some(user))?);
     Ok(())
 }
 
@@ -602,6 +625,42 @@ pub(crate) fn external_id_writes(
     }
     if let Some(user) = after {
         writes.extend(external_id_item(account, user)?.map(|item| Write::put(item, None)));
+    }
+    Ok(writes)
+}
+
+fn foreign_cursor() -> DomainError {
+    DomainError::Validation(vec![FieldError::new(
+        "cursor",
+        "Cursor does not belong to this list",
+    )])
+}
+
+/// The writes that keep a user's search entries in step with the user, from `before` (none for
+/// a new user) to `after` (none for a deleted one): the entries whose keys went, deleted, and
+/// the new ones put. Unconditional, as an entry is only a pointer: the list checks the user it
+/// points to.
+pub(crate) fn search_writes(
+    account: &AccountId,
+    before: Option<&User>,
+    after: Option<&User>,
+) -> Result<Vec<Write>, DomainError> {
+    let keys_of = |user: Option<&User>| {
+        user.map(|u| records::search_keys(account, u))
+            .unwrap_or_default()
+    };
+    let (old, new) = (keys_of(before), keys_of(after));
+    let mut writes: Vec<Write> = old
+        .difference(&new)
+        .map(|key| Write::delete(key.clone(), None))
+        .collect();
+    if let Some(user) = after {
+        for key in new.difference(&old) {
+            writes.push(Write::put(
+                records::claim_item(key.clone(), &user.id)?,
+                None,
+            ));
+        }
     }
     Ok(writes)
 }
