@@ -1,5 +1,6 @@
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -16,12 +17,21 @@ use crate::migrations::migrate;
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The table port on one SQLite file. Every transaction is `BEGIN IMMEDIATE`: it takes the
-/// file's write lock before reading the conditions, so checks and writes are atomic across
-/// threads and processes alike.
+/// Read-only connections beside the one writer. In WAL mode a reader never waits for the
+/// writer (or the writer for it), so `roster serve` does not queue reads behind writes; four is
+/// what two cores keep busy, and each costs a file handle and its page cache.
+const READERS: usize = 4;
+
+/// The table port on one SQLite file, in WAL mode: one connection writes, [`READERS`] read.
+/// Every transaction is `BEGIN IMMEDIATE` on the writer: it takes the file's write lock before
+/// reading the conditions, so checks and writes are atomic across threads and processes alike.
+/// Each read runs in a read transaction of its own, so a batch read or a query page sees one
+/// committed state, and every write committed before it began.
 #[derive(Clone)]
 pub struct SqliteTable {
-    conn: Arc<Mutex<Connection>>,
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<[Mutex<Connection>]>,
+    next_reader: Arc<AtomicUsize>,
     path: PathBuf,
 }
 
@@ -49,8 +59,21 @@ impl SqliteTable {
             .and_then(|()| conn.pragma_update(None, "synchronous", "NORMAL"))
             .and_then(|()| migrate(&mut conn))
             .map_err(|e| unavailable(&path, e))?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open_with_flags(
+                    &path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                reader.busy_timeout(BUSY_TIMEOUT)?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| unavailable(&path, e))?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            writer: Arc::new(Mutex::new(conn)),
+            readers: readers.into(),
+            next_reader: Arc::new(AtomicUsize::new(0)),
             path,
         })
     }
@@ -59,27 +82,56 @@ impl SqliteTable {
         &self.path
     }
 
-    /// Runs `work` on the connection off the async threads.
-    async fn with_conn<T: Send + 'static>(
+    /// Runs `work` on the writer, off the async threads.
+    async fn with_writer<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T, TableError> + Send + 'static,
     ) -> Result<T, TableError> {
-        let conn = Arc::clone(&self.conn);
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().unwrap_or_else(|e| e.into_inner());
-            work(&mut conn)
+        let writer = Arc::clone(&self.writer);
+        self.blocking(move || work(&mut lock(&writer))).await
+    }
+
+    /// Runs `work` in a read transaction on a free reader (or, when all are busy, the next one
+    /// in turn), off the async threads.
+    async fn with_reader<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, TableError> + Send + 'static,
+    ) -> Result<T, TableError> {
+        let readers = Arc::clone(&self.readers);
+        let turn = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        self.blocking(move || {
+            let free = (0..readers.len())
+                .map(|i| &readers[(turn + i) % readers.len()])
+                .find_map(|reader| reader.try_lock().ok());
+            let mut reader = free.unwrap_or_else(|| lock(&readers[turn % readers.len()]));
+            let snapshot = reader.transaction().map_err(sql_error)?;
+            work(&snapshot)
         })
         .await
-        .map_err(|e| TableError::Unavailable(format!("{}: {e}", path.display())))?
     }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, TableError> + Send + 'static,
+    ) -> Result<T, TableError> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| TableError::Unavailable(format!("{}: {e}", path.display())))?
+    }
+}
+
+/// A connection's lock; a thread that panicked holding it left the connection usable (SQLite
+/// rolls back the open transaction when it is dropped).
+fn lock(connection: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    connection.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[async_trait]
 impl Table for SqliteTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
         let key = key.clone();
-        self.with_conn(move |conn| read_item(conn, &key).map_err(sql_error))
+        self.with_reader(move |conn| read_item(conn, &key).map_err(sql_error))
             .await
     }
 
@@ -87,7 +139,7 @@ impl Table for SqliteTable {
         let mut keys = keys.to_vec();
         keys.sort();
         keys.dedup();
-        self.with_conn(move |conn| {
+        self.with_reader(move |conn| {
             let mut items = Vec::with_capacity(keys.len());
             for key in &keys {
                 if let Some(item) = read_item(conn, key).map_err(sql_error)? {
@@ -101,13 +153,13 @@ impl Table for SqliteTable {
 
     async fn query(&self, query: &Query) -> Result<Page, TableError> {
         let query = query.clone();
-        self.with_conn(move |conn| run_query(conn, &query).map_err(sql_error))
+        self.with_reader(move |conn| run_query(conn, &query).map_err(sql_error))
             .await
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
         check_transaction(&writes)?;
-        self.with_conn(move |conn| {
+        self.with_writer(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(sql_error)?;
