@@ -69,3 +69,20 @@ fn every_function_is_a_crate_under_functions_and_nothing_else_is() {
         "functions/ (left) and the routed, event and console functions (right) differ"
     );
 }
+
+/// A function's `main` names its own list of routes (`roster_lambda::routes::<function>`), which
+/// is what keeps the other handlers out of its binary; `run` refuses a list of another function's
+/// routes at start, and this catches the slip before a deploy.
+#[test]
+fn every_routed_function_serves_its_own_list() {
+    let functions: BTreeSet<&str> = routes().iter().map(|r| r.function).collect();
+    for function in functions {
+        let main = format!(
+            "{}/../functions/{function}/src/main.rs",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&main).unwrap();
+        let own = format!("roster_lambda::routes::{}", function.replace('-', "_"));
+        assert!(text.contains(&own), "{main} should pass {own}");
+    }
+}

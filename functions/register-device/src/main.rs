@@ -3,5 +3,9 @@
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), roster_lambda::Error> {
-    roster_lambda::run(env!("CARGO_PKG_NAME")).await
+    roster_lambda::run(
+        env!("CARGO_PKG_NAME"),
+        roster_lambda::routes::register_device,
+    )
+    .await
 }

@@ -32,8 +32,19 @@ impl App {
         self.dispatch(routes().iter(), request).await
     }
 
-    /// Answers `request` only with the routes of one Lambda function; any other path is `404`,
-    /// as it would be behind an API Gateway that never sends it there.
+    /// Answers `request` with `routes` only (a Lambda function's own, from
+    /// [`crate::routes::of`]); any other path is `404`, as it would be behind an API Gateway
+    /// that never sends it there.
+    pub async fn handle_routes(
+        &self,
+        routes: &[Route],
+        request: Request<Bytes>,
+    ) -> Response<Bytes> {
+        self.dispatch(routes.iter(), request).await
+    }
+
+    /// Answers `request` only with the routes of one Lambda function, picked from the whole
+    /// table by name: what the tests run in-process.
     pub async fn handle_function(
         &self,
         function: &str,

@@ -13,7 +13,7 @@ mod ics;
 mod idempotency;
 mod input;
 mod problem;
-mod routes;
+pub mod routes;
 mod scim_error;
 mod views;
 

@@ -62,68 +62,179 @@ macro_rules! route {
     };
 }
 
-static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
-    vec![
-        route!(POST "/users", "create-user", "create-user", Jwt, users::create),
-        route!(GET "/users", "list-users", "list-users", Jwt, users::list),
-        route!(GET "/users/{id}", "get-user", "get-user", Jwt, users::get),
-        route!(PATCH "/users/{id}", "update-user", "update-user", Jwt, users::update),
-        route!(DELETE "/users/{id}", "delete-user", "delete-user", Jwt, users::delete),
-        route!(POST "/users/{id}/invitations", "resend-invite", "resend-invite", Jwt, users::resend_invite),
-        route!(POST "/password-resets", "reset-password", "reset-password", Public, users::reset_password),
-        route!(POST "/users/{id}/contact-methods", "add-contact", "add-contact", Jwt, contacts::add),
-        route!(PUT "/users/{id}/contact-methods/order", "reorder-contacts", "reorder-contacts", Jwt, contacts::reorder),
-        route!(PATCH "/users/{id}/contact-methods/{method}", "update-contact", "update-contact", Jwt, contacts::update),
-        route!(DELETE "/users/{id}/contact-methods/{method}", "remove-contact", "remove-contact", Jwt, contacts::remove),
-        route!(POST "/users/{id}/devices", "register-device", "register-device", Jwt, contacts::register_device),
-        route!(POST "/users/{id}/roles", "assign-role", "assign-role", Jwt, roles::assign),
-        route!(DELETE "/users/{id}/roles/{role}", "remove-role", "remove-role", Jwt, roles::remove),
-        route!(POST "/roles/{role}/assignments", "assign-role-bulk", "assign-role", Jwt, roles::assign_bulk),
-        route!(POST "/groups", "create-group", "groups", Jwt, groups::create),
-        route!(GET "/groups", "list-groups", "groups", Jwt, groups::list),
-        route!(GET "/groups/{id}", "get-group", "groups", Jwt, groups::get),
-        route!(PATCH "/groups/{id}", "rename-group", "groups", Jwt, groups::rename),
-        route!(DELETE "/groups/{id}", "delete-group", "groups", Jwt, groups::delete),
-        route!(GET "/groups/{id}/members", "list-members", "groups", Jwt, groups::list_members),
-        route!(PUT "/groups/{id}/members/{user_id}", "put-member", "groups", Jwt, groups::put_member),
-        route!(DELETE "/groups/{id}/members/{user_id}", "remove-member", "groups", Jwt, groups::remove_member),
-        route!(GET "/groups/{id}/shifts", "list-shifts", "groups", Jwt, groups::list_shifts),
-        route!(POST "/groups/{id}/shifts", "create-shift", "groups", Jwt, groups::create_shift),
-        route!(GET "/groups/{id}/shifts/{shift_id}", "get-shift", "groups", Jwt, groups::get_shift),
-        route!(PATCH "/groups/{id}/shifts/{shift_id}", "update-shift", "groups", Jwt, groups::update_shift),
-        route!(DELETE "/groups/{id}/shifts/{shift_id}", "delete-shift", "groups", Jwt, groups::delete_shift),
-        route!(GET "/groups/{id}/on-call", "on-call", "groups", Jwt, groups::on_call),
-        route!(GET "/users/{id}/out-of-office", "list-out-of-office", "out-of-office", Jwt, out_of_office::list),
-        route!(POST "/users/{id}/out-of-office", "add-out-of-office", "out-of-office", Jwt, out_of_office::add),
-        route!(DELETE "/users/{id}/out-of-office/{entry_id}", "remove-out-of-office", "out-of-office", Jwt, out_of_office::remove),
-        route!(GET "/users/{id}/schedule.ics", "user-schedule", "calendar", Jwt, calendar::schedule),
-        route!(POST "/users/{id}/calendar-token", "issue-calendar-token", "calendar", Jwt, calendar::issue_token),
-        route!(DELETE "/users/{id}/calendar-token", "revoke-calendar-token", "calendar", Jwt, calendar::revoke_token),
-        route!(GET "/calendars/{token}.ics", "calendar-feed", "calendar", Public, calendar::feed),
-        route!(GET "/audit", "list-audit", "audit", Jwt, audit::list),
-        route!(POST "/scim-tokens", "create-scim-token", "scim", Jwt, scim_tokens::create),
-        route!(GET "/scim-tokens", "list-scim-tokens", "scim", Jwt, scim_tokens::list),
-        route!(DELETE "/scim-tokens/{id}", "revoke-scim-token", "scim", Jwt, scim_tokens::revoke),
-        route!(GET "/scim/v2/ServiceProviderConfig", "scim-service-provider-config", "scim", Scim, scim::discovery::service_provider_config),
-        route!(GET "/scim/v2/ResourceTypes", "scim-resource-types", "scim", Scim, scim::discovery::resource_types),
-        route!(GET "/scim/v2/ResourceTypes/{name}", "scim-resource-type", "scim", Scim, scim::discovery::resource_type),
-        route!(GET "/scim/v2/Schemas", "scim-schemas", "scim", Scim, scim::discovery::schemas),
-        route!(GET "/scim/v2/Schemas/{id}", "scim-schema", "scim", Scim, scim::discovery::schema),
-        route!(POST "/scim/v2/.search", "scim-search", "scim", Scim, scim::discovery::search_everything),
-        route!(POST "/scim/v2/Users", "scim-create-user", "scim", Scim, scim::users::create),
-        route!(GET "/scim/v2/Users", "scim-list-users", "scim", Scim, scim::users::list),
-        route!(GET "/scim/v2/Users/{id}", "scim-get-user", "scim", Scim, scim::users::get),
-        route!(PUT "/scim/v2/Users/{id}", "scim-replace-user", "scim", Scim, scim::users::replace),
-        route!(PATCH "/scim/v2/Users/{id}", "scim-patch-user", "scim", Scim, scim::users::patch),
-        route!(DELETE "/scim/v2/Users/{id}", "scim-delete-user", "scim", Scim, scim::users::delete),
-        route!(POST "/scim/v2/Groups", "scim-create-group", "scim", Scim, scim::groups::create),
-        route!(GET "/scim/v2/Groups", "scim-list-groups", "scim", Scim, scim::groups::list),
-        route!(GET "/scim/v2/Groups/{id}", "scim-get-group", "scim", Scim, scim::groups::get),
-        route!(PUT "/scim/v2/Groups/{id}", "scim-replace-group", "scim", Scim, scim::groups::replace),
-        route!(PATCH "/scim/v2/Groups/{id}", "scim-patch-group", "scim", Scim, scim::groups::patch),
-        route!(DELETE "/scim/v2/Groups/{id}", "scim-delete-group", "scim", Scim, scim::groups::delete),
-    ]
-});
+/// Each function's routes. A Lambda binary builds only its own list (`roster_lambda::run`
+/// takes one of these), so it links its own handlers and what they call, and the linker drops
+/// the rest; `roster serve` and the tests use [`routes`], all of them.
+pub mod of {
+    use super::*;
+
+    pub fn create_user() -> Vec<Route> {
+        vec![route!(POST "/users", "create-user", "create-user", Jwt, users::create)]
+    }
+
+    pub fn list_users() -> Vec<Route> {
+        vec![route!(GET "/users", "list-users", "list-users", Jwt, users::list)]
+    }
+
+    pub fn get_user() -> Vec<Route> {
+        vec![route!(GET "/users/{id}", "get-user", "get-user", Jwt, users::get)]
+    }
+
+    pub fn update_user() -> Vec<Route> {
+        vec![route!(PATCH "/users/{id}", "update-user", "update-user", Jwt, users::update)]
+    }
+
+    pub fn delete_user() -> Vec<Route> {
+        vec![route!(DELETE "/users/{id}", "delete-user", "delete-user", Jwt, users::delete)]
+    }
+
+    pub fn resend_invite() -> Vec<Route> {
+        vec![
+            route!(POST "/users/{id}/invitations", "resend-invite", "resend-invite", Jwt, users::resend_invite),
+        ]
+    }
+
+    pub fn reset_password() -> Vec<Route> {
+        vec![
+            route!(POST "/password-resets", "reset-password", "reset-password", Public, users::reset_password),
+        ]
+    }
+
+    pub fn add_contact() -> Vec<Route> {
+        vec![
+            route!(POST "/users/{id}/contact-methods", "add-contact", "add-contact", Jwt, contacts::add),
+        ]
+    }
+
+    pub fn reorder_contacts() -> Vec<Route> {
+        vec![
+            route!(PUT "/users/{id}/contact-methods/order", "reorder-contacts", "reorder-contacts", Jwt, contacts::reorder),
+        ]
+    }
+
+    pub fn update_contact() -> Vec<Route> {
+        vec![
+            route!(PATCH "/users/{id}/contact-methods/{method}", "update-contact", "update-contact", Jwt, contacts::update),
+        ]
+    }
+
+    pub fn remove_contact() -> Vec<Route> {
+        vec![
+            route!(DELETE "/users/{id}/contact-methods/{method}", "remove-contact", "remove-contact", Jwt, contacts::remove),
+        ]
+    }
+
+    pub fn register_device() -> Vec<Route> {
+        vec![
+            route!(POST "/users/{id}/devices", "register-device", "register-device", Jwt, contacts::register_device),
+        ]
+    }
+
+    pub fn assign_role() -> Vec<Route> {
+        vec![
+            route!(POST "/users/{id}/roles", "assign-role", "assign-role", Jwt, roles::assign),
+            route!(POST "/roles/{role}/assignments", "assign-role-bulk", "assign-role", Jwt, roles::assign_bulk),
+        ]
+    }
+
+    pub fn remove_role() -> Vec<Route> {
+        vec![
+            route!(DELETE "/users/{id}/roles/{role}", "remove-role", "remove-role", Jwt, roles::remove),
+        ]
+    }
+
+    pub fn groups() -> Vec<Route> {
+        vec![
+            route!(POST "/groups", "create-group", "groups", Jwt, groups::create),
+            route!(GET "/groups", "list-groups", "groups", Jwt, groups::list),
+            route!(GET "/groups/{id}", "get-group", "groups", Jwt, groups::get),
+            route!(PATCH "/groups/{id}", "rename-group", "groups", Jwt, groups::rename),
+            route!(DELETE "/groups/{id}", "delete-group", "groups", Jwt, groups::delete),
+            route!(GET "/groups/{id}/members", "list-members", "groups", Jwt, groups::list_members),
+            route!(PUT "/groups/{id}/members/{user_id}", "put-member", "groups", Jwt, groups::put_member),
+            route!(DELETE "/groups/{id}/members/{user_id}", "remove-member", "groups", Jwt, groups::remove_member),
+            route!(GET "/groups/{id}/shifts", "list-shifts", "groups", Jwt, groups::list_shifts),
+            route!(POST "/groups/{id}/shifts", "create-shift", "groups", Jwt, groups::create_shift),
+            route!(GET "/groups/{id}/shifts/{shift_id}", "get-shift", "groups", Jwt, groups::get_shift),
+            route!(PATCH "/groups/{id}/shifts/{shift_id}", "update-shift", "groups", Jwt, groups::update_shift),
+            route!(DELETE "/groups/{id}/shifts/{shift_id}", "delete-shift", "groups", Jwt, groups::delete_shift),
+            route!(GET "/groups/{id}/on-call", "on-call", "groups", Jwt, groups::on_call),
+        ]
+    }
+
+    pub fn out_of_office() -> Vec<Route> {
+        vec![
+            route!(GET "/users/{id}/out-of-office", "list-out-of-office", "out-of-office", Jwt, out_of_office::list),
+            route!(POST "/users/{id}/out-of-office", "add-out-of-office", "out-of-office", Jwt, out_of_office::add),
+            route!(DELETE "/users/{id}/out-of-office/{entry_id}", "remove-out-of-office", "out-of-office", Jwt, out_of_office::remove),
+        ]
+    }
+
+    pub fn calendar() -> Vec<Route> {
+        vec![
+            route!(GET "/users/{id}/schedule.ics", "user-schedule", "calendar", Jwt, calendar::schedule),
+            route!(POST "/users/{id}/calendar-token", "issue-calendar-token", "calendar", Jwt, calendar::issue_token),
+            route!(DELETE "/users/{id}/calendar-token", "revoke-calendar-token", "calendar", Jwt, calendar::revoke_token),
+            route!(GET "/calendars/{token}.ics", "calendar-feed", "calendar", Public, calendar::feed),
+        ]
+    }
+
+    pub fn audit() -> Vec<Route> {
+        vec![route!(GET "/audit", "list-audit", "audit", Jwt, audit::list)]
+    }
+
+    pub fn scim() -> Vec<Route> {
+        vec![
+            route!(POST "/scim-tokens", "create-scim-token", "scim", Jwt, scim_tokens::create),
+            route!(GET "/scim-tokens", "list-scim-tokens", "scim", Jwt, scim_tokens::list),
+            route!(DELETE "/scim-tokens/{id}", "revoke-scim-token", "scim", Jwt, scim_tokens::revoke),
+            route!(GET "/scim/v2/ServiceProviderConfig", "scim-service-provider-config", "scim", Scim, scim::discovery::service_provider_config),
+            route!(GET "/scim/v2/ResourceTypes", "scim-resource-types", "scim", Scim, scim::discovery::resource_types),
+            route!(GET "/scim/v2/ResourceTypes/{name}", "scim-resource-type", "scim", Scim, scim::discovery::resource_type),
+            route!(GET "/scim/v2/Schemas", "scim-schemas", "scim", Scim, scim::discovery::schemas),
+            route!(GET "/scim/v2/Schemas/{id}", "scim-schema", "scim", Scim, scim::discovery::schema),
+            route!(POST "/scim/v2/.search", "scim-search", "scim", Scim, scim::discovery::search_everything),
+            route!(POST "/scim/v2/Users", "scim-create-user", "scim", Scim, scim::users::create),
+            route!(GET "/scim/v2/Users", "scim-list-users", "scim", Scim, scim::users::list),
+            route!(GET "/scim/v2/Users/{id}", "scim-get-user", "scim", Scim, scim::users::get),
+            route!(PUT "/scim/v2/Users/{id}", "scim-replace-user", "scim", Scim, scim::users::replace),
+            route!(PATCH "/scim/v2/Users/{id}", "scim-patch-user", "scim", Scim, scim::users::patch),
+            route!(DELETE "/scim/v2/Users/{id}", "scim-delete-user", "scim", Scim, scim::users::delete),
+            route!(POST "/scim/v2/Groups", "scim-create-group", "scim", Scim, scim::groups::create),
+            route!(GET "/scim/v2/Groups", "scim-list-groups", "scim", Scim, scim::groups::list),
+            route!(GET "/scim/v2/Groups/{id}", "scim-get-group", "scim", Scim, scim::groups::get),
+            route!(PUT "/scim/v2/Groups/{id}", "scim-replace-group", "scim", Scim, scim::groups::replace),
+            route!(PATCH "/scim/v2/Groups/{id}", "scim-patch-group", "scim", Scim, scim::groups::patch),
+            route!(DELETE "/scim/v2/Groups/{id}", "scim-delete-group", "scim", Scim, scim::groups::delete),
+        ]
+    }
+
+    /// Every function's list, by function name, in the order the route table has always had.
+    pub const ALL: &[(&str, fn() -> Vec<Route>)] = &[
+        ("create-user", create_user),
+        ("list-users", list_users),
+        ("get-user", get_user),
+        ("update-user", update_user),
+        ("delete-user", delete_user),
+        ("resend-invite", resend_invite),
+        ("reset-password", reset_password),
+        ("add-contact", add_contact),
+        ("reorder-contacts", reorder_contacts),
+        ("update-contact", update_contact),
+        ("remove-contact", remove_contact),
+        ("register-device", register_device),
+        ("assign-role", assign_role),
+        ("remove-role", remove_role),
+        ("groups", groups),
+        ("out-of-office", out_of_office),
+        ("calendar", calendar),
+        ("audit", audit),
+        ("scim", scim),
+    ];
+}
+
+static ROUTES: LazyLock<Vec<Route>> =
+    LazyLock::new(|| of::ALL.iter().flat_map(|(_, routes)| routes()).collect());
 
 /// Every route of the API.
 pub fn routes() -> &'static [Route] {
@@ -215,6 +326,22 @@ fn match_raw(template: &'static str, path: &str) -> Option<Params> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_functions_list_holds_its_own_routes_and_the_table_is_all_of_them() {
+        let mut names = std::collections::BTreeSet::new();
+        let mut count = 0;
+        for (function, list) in of::ALL {
+            assert!(names.insert(*function), "{function} twice");
+            let list = list();
+            assert!(!list.is_empty(), "{function}");
+            for route in &list {
+                assert_eq!(route.function, *function, "{route:?}");
+            }
+            count += list.len();
+        }
+        assert_eq!(count, routes().len());
+    }
 
     #[test]
     fn paths_match_templates_and_capture_parameters() {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
+use roster_api::routes::Route;
 use roster_api::{ApiError, App};
 use roster_domain::usecases::{Roster, Settings};
 use roster_dynamo::DynamoTable;
@@ -13,17 +14,23 @@ use roster_sns::{PlatformApplications, SnsPush};
 
 use crate::event::{api_request, lambda_response};
 
-/// Builds the adapters once (warm invocations reuse the clients) and serves `function`'s routes
-/// until the Lambda runtime stops the process.
-pub async fn run(function: &'static str) -> Result<(), Error> {
+/// Builds the adapters once (warm invocations reuse the clients) and serves `routes`, the
+/// function's own list (`roster_lambda::routes::<function>`), until the Lambda runtime stops the
+/// process. Naming the list, not looking it up by name, is what keeps every other handler out
+/// of the binary.
+pub async fn run(function: &'static str, routes: fn() -> Vec<Route>) -> Result<(), Error> {
     crate::logging::init_logging();
+    let routes: &'static [Route] = routes().leak();
+    if let Some(stray) = routes.iter().find(|r| r.function != function) {
+        return Err(format!("{function} was given {}'s route {stray:?}", stray.function).into());
+    }
     let app = App::new(roster_from_env().await?);
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<ApiGatewayV2httpRequest>| {
             let app = app.clone();
             async move {
                 let response = match api_request(event.payload) {
-                    Ok(request) => app.handle_function(function, request).await,
+                    Ok(request) => app.handle_routes(routes, request).await,
                     Err(reason) => ApiError::BadRequest(reason).into_response(),
                 };
                 Ok::<_, Error>(lambda_response(response))

@@ -27,6 +27,8 @@ pub use lambda_runtime::Error;
 pub use notifier::run_notifier;
 #[cfg(feature = "aws")]
 pub use reconcile::{DeployedRoster, run_reconcile};
+/// Each function's own routes, for [`run`].
+pub use roster_api::routes::of as routes;
 
 /// The functions that answer events rather than HTTP requests (the route table names the rest).
 pub const EVENT_FUNCTIONS: &[&str] = &["notifier", "reconcile"];
