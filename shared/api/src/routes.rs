@@ -17,6 +17,8 @@ use crate::input::Input;
 use crate::problem::ApiError;
 
 pub type Reply = Result<Response<Bytes>, ApiError>;
+/// One Lambda function's routes (see [`of`]).
+pub type RouteList = fn() -> Vec<Route>;
 pub type Handler = for<'a> fn(&'a App, Input) -> Pin<Box<dyn Future<Output = Reply> + Send + 'a>>;
 
 /// Whether a route needs a verified caller.
@@ -210,7 +212,7 @@ pub mod of {
     }
 
     /// Every function's list, by function name, in the order the route table has always had.
-    pub const ALL: &[(&str, fn() -> Vec<Route>)] = &[
+    pub const ALL: &[(&str, RouteList)] = &[
         ("create-user", create_user),
         ("list-users", list_users),
         ("get-user", get_user),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use roster_api::routes::Route;
+use roster_api::routes::{Route, RouteList};
 use roster_api::{ApiError, App};
 use roster_domain::usecases::{Roster, Settings};
 use roster_dynamo::DynamoTable;
@@ -18,7 +18,7 @@ use crate::event::{api_request, lambda_response};
 /// function's own list (`roster_lambda::routes::<function>`), until the Lambda runtime stops the
 /// process. Naming the list, not looking it up by name, is what keeps every other handler out
 /// of the binary.
-pub async fn run(function: &'static str, routes: fn() -> Vec<Route>) -> Result<(), Error> {
+pub async fn run(function: &'static str, routes: RouteList) -> Result<(), Error> {
     crate::logging::init_logging();
     let routes: &'static [Route] = routes().leak();
     if let Some(stray) = routes.iter().find(|r| r.function != function) {
