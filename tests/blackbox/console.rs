@@ -7,7 +7,6 @@
 //! Screenshots go to `target/console-screenshots/`; `ROSTER_CONSOLE_SCREENSHOTS=docs/console
 //! ./scripts/test console` writes the README's.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use http::Method;
@@ -15,17 +14,11 @@ use roster_domain::access::Actor;
 use roster_domain::usecases::{NewContactInput, ShiftInput};
 use roster_domain::values::{AccountId, Email, GroupId, UserId};
 use roster_tests::TestStore;
+use roster_tests::checker::{root, run_python};
 use serde_json::{Value, json};
 
 use crate::ROSTER;
 use crate::world::{Person, World};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
 
 /// A one-time sign-in link for `email`, printed by `roster console`.
 fn sign_in_link(store: &TestStore, base: &str, email: &str) -> String {
@@ -146,30 +139,21 @@ async fn the_console_flows_pass_in_chromium() {
         "new_emails": new_emails,
     });
 
-    let python = root().join(".tools/browser/bin/python");
-    let script = root().join("tests/console/console_check.py");
-    let run = tokio::task::spawn_blocking(move || {
-        Command::new(&python)
-            .arg(script)
-            .arg(fixture.to_string())
-            .output()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "{} is needed (./scripts/test installs it): {e}",
-                    python.display()
-                )
-            })
-    })
-    .await
-    .unwrap();
-    let report = String::from_utf8_lossy(&run.stdout);
+    let run = run_python(
+        "browser",
+        "tests/console/console_check.py",
+        vec![fixture.to_string()],
+        Vec::new(),
+    )
+    .await;
+    let report = run.stdout();
     println!("{report}");
     assert!(
-        run.status.success(),
+        run.succeeded(),
         "the console's flows failed in Chromium:\n{}\n{report}",
-        String::from_utf8_lossy(&run.stderr)
+        run.stderr()
     );
-    let summary: Value = serde_json::from_str(report.lines().last().unwrap_or_default()).unwrap();
+    let summary = run.summary();
     assert_eq!(summary["flows"].as_array().unwrap().len(), 16, "{summary}");
 
     // The first load of the Users page: at most 3 API calls, under 150 KB.

@@ -669,7 +669,8 @@ async fn a_reset_token_activates_the_user_once(store: &TestStore) {
     );
 }
 
-async fn an_expired_reset_token_is_refused(store: &TestStore) {
+/// The use cases over `store` with a clock the test moves.
+fn roster_on_a_fixed_clock(store: &TestStore) -> (Roster, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(jiff::Timestamp::now()));
     let roster = Roster::new(
         Arc::clone(&store.table),
@@ -680,6 +681,11 @@ async fn an_expired_reset_token_is_refused(store: &TestStore) {
             app_url: "https://app.test".into(),
         },
     );
+    (roster, clock)
+}
+
+async fn an_expired_reset_token_is_refused(store: &TestStore) {
+    let (roster, clock) = roster_on_a_fixed_clock(store);
     roster
         .create_account(&account_input("acme", "ana@acme.example"), ManagedBy::Api)
         .await
@@ -698,16 +704,7 @@ async fn an_expired_reset_token_is_refused(store: &TestStore) {
 }
 
 async fn a_console_sign_in_code_signs_its_user_in_once_and_only_in_time(store: &TestStore) {
-    let clock = Arc::new(FixedClock::new(jiff::Timestamp::now()));
-    let roster = Roster::new(
-        Arc::clone(&store.table),
-        Arc::new(store.mail.clone()),
-        clock.clone(),
-        Arc::new(UlidSource::default()),
-        Settings {
-            app_url: "https://app.test".into(),
-        },
-    );
+    let (roster, clock) = roster_on_a_fixed_clock(store);
     let (account, ana, _) = roster
         .create_account(&account_input("acme", "ana@acme.example"), ManagedBy::Api)
         .await

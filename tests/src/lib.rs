@@ -2,6 +2,7 @@
 //! on the moto server the test command starts), a `roster serve` process per test, an HTTP
 //! client, and moto's SES read-back.
 
+pub mod checker;
 pub mod events;
 pub mod fault_proxy;
 pub mod faults;
