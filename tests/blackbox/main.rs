@@ -29,6 +29,7 @@ mod scim;
 mod scim_compliance;
 mod scim_tokens;
 mod sns;
+mod template;
 mod use_cases;
 mod world;
 
