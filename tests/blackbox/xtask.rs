@@ -1,7 +1,7 @@
 //! `cargo xtask generate` (an alias in `.cargo/config.toml`): writes the files the code
-//! generates and the tests compare — today `infra/template.yaml`, which needs the black-box
-//! harness to observe what each function calls. (`roster.schema.json` has its own writer,
-//! `roster schema`.) A test target without the test harness and left out of `cargo test`
+//! generates and the tests compare — `infra/template.yaml`, which needs the black-box harness to
+//! observe what each function calls, and the plan renderings under
+//! `shared/config/tests/snapshots/`. (`roster.schema.json` has its own writer, `roster schema`.) A test target without the test harness and left out of `cargo test`
 //! (`test = false`), so that it may use the harness's modules and `roster-under-test`.
 
 // The black-box binary's own modules, here for the observation code they hold: the tests in
@@ -10,6 +10,8 @@
 
 #[path = "access_matrix.rs"]
 mod access_matrix;
+#[path = "../../shared/config/tests/common/every_change.rs"]
+mod every_change;
 #[path = "observed.rs"]
 mod observed;
 #[path = "reminders.rs"]
@@ -29,6 +31,15 @@ async fn main() -> std::process::ExitCode {
             let text = template::generated().await;
             std::fs::write(template::TEMPLATE, text).expect("write infra/template.yaml");
             println!("wrote infra/template.yaml");
+            let snapshots = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/config/tests/snapshots"
+            );
+            for (name, text) in every_change::snapshots() {
+                let path = format!("{snapshots}/{name}");
+                std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {path}: {e}"));
+                println!("wrote shared/config/tests/snapshots/{name}");
+            }
             std::process::ExitCode::SUCCESS
         }
         other => {
