@@ -63,9 +63,12 @@ impl SqliteTable {
             .map(|_| {
                 let reader = Connection::open_with_flags(
                     &path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
+                // Opened read-write (a read-only connection cannot recover the WAL index when it
+                // must) but refusing to write: only the writer writes.
                 reader.busy_timeout(BUSY_TIMEOUT)?;
+                reader.pragma_update(None, "query_only", true)?;
                 Ok(Mutex::new(reader))
             })
             .collect::<rusqlite::Result<Vec<_>>>()
