@@ -51,7 +51,10 @@ fn schemathesis(base: &str, token: &str, self_id: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn schemathesis_with_an_admin_token() {
-    let world = World::new(&TestStore::sqlite().await).await;
+    // The store outlives the server that uses it: a temporary dropped here would delete the
+    // SQLite file (and its WAL) from under `roster serve`.
+    let store = TestStore::sqlite().await;
+    let world = World::new(&store).await;
     let base = world.server.http.base().to_owned();
     let (token, id) = (world.admin.token.clone(), world.admin.id.clone());
     tokio::task::spawn_blocking(move || schemathesis(&base, &token, &id))
@@ -61,7 +64,10 @@ async fn schemathesis_with_an_admin_token() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn schemathesis_with_a_basic_token() {
-    let world = World::new(&TestStore::sqlite().await).await;
+    // The store outlives the server that uses it: a temporary dropped here would delete the
+    // SQLite file (and its WAL) from under `roster serve`.
+    let store = TestStore::sqlite().await;
+    let world = World::new(&store).await;
     let base = world.server.http.base().to_owned();
     let (token, id) = (world.basic.token.clone(), world.basic.id.clone());
     tokio::task::spawn_blocking(move || schemathesis(&base, &token, &id))
