@@ -99,7 +99,14 @@ async fn every_mutating_route_leaves_an_audit_entry_without_secrets(store: &Test
             "no audit entry for {operation}; have {actions:?}"
         );
     }
-    let newest_first: Vec<&str> = entries.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    // Newest first, to the millisecond: entries are keyed by ULID, whose time is in
+    // milliseconds, and this test writes from two processes (itself and `roster serve`), whose
+    // ids within one millisecond come in no set order — as Lambda's many processes' do.
+    let millis = |e: &Value| {
+        let at: jiff::Timestamp = e["at"].as_str().unwrap().parse().unwrap();
+        at.as_millisecond()
+    };
+    let newest_first: Vec<i64> = entries.iter().map(millis).collect();
     let mut sorted = newest_first.clone();
     sorted.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(newest_first, sorted, "newest first");
