@@ -1,5 +1,6 @@
 //! Each function binary run as Lambda runs it: a fresh process against a Lambda runtime API (the
-//! stub below, on loopback), answering its first event with DynamoDB and SES on moto.
+//! stub below, on loopback), answering its first event with DynamoDB and SES on moto behind a
+//! TLS terminator (scripts/lib/tls_front.sh), so the first request pays a handshake as on AWS.
 //!
 //! - Cold start: exec to the first completed invocation (init + one request), the median of
 //!   `ROSTER_BENCH_STARTS` (20) starts of every function, beside two references measured in the
@@ -202,7 +203,22 @@ fn peak_rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// What Lambda's environment gives a function, and Roster's configuration, on moto.
+/// The TLS terminator in front of moto (scripts/lib/tls_front.sh): the functions' endpoint, so
+/// their first request pays a handshake as on AWS. The benchmark's own set-up uses moto's plain
+/// endpoint.
+fn tls_endpoint() -> String {
+    std::env::var("ROSTER_BENCH_TLS_ENDPOINT")
+        .expect("ROSTER_BENCH_TLS_ENDPOINT: the TLS front of moto (scripts/bench starts it)")
+}
+
+/// The test CA that signed the TLS front's certificate: the one root a function is given besides
+/// its own, through `SSL_CERT_FILE` (Rust) or `AWS_CA_BUNDLE` (boto3).
+fn test_ca() -> String {
+    std::env::var("ROSTER_BENCH_TEST_CA")
+        .expect("ROSTER_BENCH_TEST_CA: the TLS front's test CA (scripts/bench makes it)")
+}
+
+/// What Lambda's environment gives a function, and Roster's configuration, on moto behind TLS.
 fn lambda_command(program: &Path, name: &str, table: &str) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(program);
     command
@@ -217,7 +233,8 @@ fn lambda_command(program: &Path, name: &str, table: &str) -> tokio::process::Co
         .env("AWS_DEFAULT_REGION", "us-east-1")
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_ENDPOINT_URL", moto_endpoint())
+        .env("AWS_ENDPOINT_URL", tls_endpoint())
+        .env("SSL_CERT_FILE", test_ca())
         .env("ROSTER_TABLE", table)
         .env("ROSTER_MAIL_FROM", SES_SENDER)
         .env("ROSTER_APP_URL", "https://app.test");
@@ -304,6 +321,13 @@ async fn cold_start(api: &mut RuntimeApi, bins: &Path) {
         roster_api::routes().iter().map(|r| r.function).collect();
     functions.sort();
     functions.dedup();
+    // ROSTER_BENCH_FUNCTIONS=get-user,create-user: only those (empty: none, for an ablation run).
+    let only = std::env::var("ROSTER_BENCH_FUNCTIONS").ok();
+    let wanted = |f: &str| {
+        only.as_deref()
+            .is_none_or(|only| only.split(',').any(|o| o.trim() == f))
+    };
+    functions.retain(|f| wanted(f));
     for function in functions {
         let route = roster_api::routes()
             .iter()
@@ -337,31 +361,19 @@ async fn cold_start(api: &mut RuntimeApi, bins: &Path) {
             }),
         });
     }
-    // rustls-native-certs reads the system bundle and then every file of the certificate folder
-    // (about 145 on Debian); the same function with SSL_CERT_FILE naming the one bundle shows
-    // what that folder costs.
-    let (program, t) = (bins.join("get-user").join("bootstrap"), table.clone());
-    let path = format!("/users/{owner}");
-    let o = owner.clone();
-    subjects.push(Subject {
-        name: "get-user, SSL_CERT_FILE set".into(),
-        command: Box::new(move || {
-            let mut command = lambda_command(&program, "get-user", &t);
-            command.env("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt");
-            command
-        }),
-        event: Box::new(move || events::http_api("GET", &path, Some((o.as_str(), "bench")), None)),
-    });
-    let (program, t) = (bins.join("reconcile").join("bootstrap"), table.clone());
-    subjects.push(Subject {
-        name: "reconcile".into(),
-        command: Box::new(move || {
-            let mut command = lambda_command(&program, "reconcile", &t);
-            command.env("ROSTER_FILE", example);
-            command
-        }),
-        event: Box::new(events::scheduled),
-    });
+    ablation_subjects(&mut subjects, &table, &owner);
+    if wanted("reconcile") {
+        let (program, t) = (bins.join("reconcile").join("bootstrap"), table.clone());
+        subjects.push(Subject {
+            name: "reconcile".into(),
+            command: Box::new(move || {
+                let mut command = lambda_command(&program, "reconcile", &t);
+                command.env("ROSTER_FILE", example);
+                command
+            }),
+            event: Box::new(events::scheduled),
+        });
+    }
     let (program, t) = (bins.join("hello-lambda").join("bootstrap"), table.clone());
     subjects.push(Subject {
         name: "hello-lambda (floor)".into(),
@@ -379,6 +391,7 @@ async fn cold_start(api: &mut RuntimeApi, bins: &Path) {
                 .current_dir(handler_dir)
                 .env("LAMBDA_TASK_ROOT", handler_dir)
                 .env("_HANDLER", "handler.handler")
+                .env("AWS_CA_BUNDLE", test_ca())
                 .env("PYTHONDONTWRITEBYTECODE", "1");
             command
         }),
@@ -427,6 +440,45 @@ async fn cold_start(api: &mut RuntimeApi, bins: &Path) {
             last[i].0,
             last[i].1 as f64 / 1024.0
         );
+    }
+}
+
+/// get-user as built at each step of the ablation (scripts/bench-ablation): every folder of
+/// `ROSTER_BENCH_ABLATION_DIR`, in name order, holds a `bootstrap` and an `env` file of the
+/// variables that step runs with (`KEY=VALUE` lines: a build that reads the platform's trust store
+/// is given the system bundle with the test CA added, and the certificate folder, as the platform
+/// probe finds them).
+fn ablation_subjects(subjects: &mut Vec<Subject>, table: &str, owner: &str) {
+    let Ok(dir) = std::env::var("ROSTER_BENCH_ABLATION_DIR") else {
+        return;
+    };
+    let mut steps: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("ROSTER_BENCH_ABLATION_DIR {dir}: {e}"))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.join("bootstrap").is_file())
+        .collect();
+    steps.sort();
+    for step in steps {
+        let env: Vec<(String, String)> = std::fs::read_to_string(step.join("env"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let name = step.file_name().unwrap().to_string_lossy().into_owned();
+        let (program, t) = (step.join("bootstrap"), table.to_owned());
+        let (path, o) = (format!("/users/{owner}"), owner.to_owned());
+        subjects.push(Subject {
+            name: format!("get-user, {name}"),
+            command: Box::new(move || {
+                let mut command = lambda_command(&program, "get-user", &t);
+                command.envs(env.iter().map(|(k, v)| (k, v)));
+                command
+            }),
+            event: Box::new(move || {
+                events::http_api("GET", &path, Some((o.as_str(), "bench")), None)
+            }),
+        });
     }
 }
 

@@ -1,0 +1,36 @@
+# Sourced by scripts/bench: builds get-user's release binary at each step of the cold-start work
+# (the commits below, each in its own git worktree, one shared target folder) into
+# target/ablation/steps/<step>/bootstrap, with an env file of what that build runs with, for the
+# cold-start benchmark's ablation rows (tests/benches/lambda.rs). Sets $ablation_dir. Needs $root.
+#
+# A step: "<name>|<commit>|<build environment>|<trust>", where trust is `platform` (the build reads
+# the platform's store: it is given the system bundle with the test CA added, and the certificate
+# folder, as the platform probe finds them) or `compiled` (the build's own roots; the test CA comes
+# through SSL_CERT_FILE as for every subject).
+ablation_steps=(
+  "1 platform roots, aws-lc (870f297)|870f297||platform"
+)
+
+ablation_root="$root/target/ablation"
+ablation_dir="$ablation_root/steps"
+rm -rf "$ablation_dir" && mkdir -p "$ablation_dir"
+for entry in "${ablation_steps[@]}"; do
+  IFS='|' read -r name commit build_env trust <<<"$entry"
+  src="$ablation_root/src/$commit"
+  if [[ ! -d "$src" ]]; then
+    git -C "$root" worktree add --detach --force "$src" "$commit" >/dev/null
+  fi
+  echo "scripts/bench: building get-user at $commit for \"$name\"" >&2
+  (cd "$src" && env $build_env CARGO_TARGET_DIR="$ablation_root/target" \
+    ROSTER_DEPLOY_FILE="$root/accounts.example.yaml" \
+    cargo lambda build --release --x86-64 --locked -p get-user)
+  mkdir -p "$ablation_dir/$name"
+  cp "$ablation_root/target/lambda/get-user/bootstrap" "$ablation_dir/$name/bootstrap"
+  case "$trust" in
+    platform)
+      printf 'SSL_CERT_FILE=%s\nSSL_CERT_DIR=/etc/ssl/certs\n' \
+        "$root/target/bench-tls/system-and-test-ca.pem" >"$ablation_dir/$name/env" ;;
+    compiled) : >"$ablation_dir/$name/env" ;;
+    *) echo "scripts/lib/ablation.sh: step \"$name\": trust is platform or compiled, not $trust" >&2; exit 2 ;;
+  esac
+done
