@@ -48,9 +48,10 @@ pub(crate) fn required_env(name: &str) -> Result<String, Error> {
 }
 
 pub(crate) async fn roster_from_env() -> Result<Roster, Error> {
-    // One configuration for both clients: the credentials chain and the HTTPS client (whose
-    // trust store is most of a cold start's init) are built once.
+    // One configuration for every client: the credentials chain and the HTTPS client are built
+    // once.
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(crate::aws::https_client()?)
         .load()
         .await;
     let table = DynamoTable::from_config(&config, required_env("ROSTER_TABLE")?);

@@ -3,8 +3,11 @@
 //!
 //! Configuration comes from the function's environment:
 //! `ROSTER_TABLE` (the DynamoDB table), `ROSTER_MAIL_FROM` (the verified SES sender),
-//! `ROSTER_APP_URL` (where reset links point), and the standard AWS variables.
+//! `ROSTER_APP_URL` (where reset links point), and the standard AWS variables. HTTPS trusts the
+//! Amazon Trust Services roots compiled in (`aws.rs`), and the roots `SSL_CERT_FILE` names.
 
+#[cfg(feature = "aws")]
+mod aws;
 #[cfg(feature = "console")]
 mod console;
 mod event;

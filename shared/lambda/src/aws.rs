@@ -1,0 +1,79 @@
+//! The AWS configuration a function's clients share, built for a short cold start.
+//!
+//! The HTTPS client trusts the Amazon Trust Services roots compiled into the binary
+//! (`roots/amazon-trust-services.pem`) instead of the platform's store, which
+//! rustls-native-certs reads file by file at the first connection. `SSL_CERT_FILE`, when set,
+//! adds the roots it names (a proxy, a test server), as it does for every other TLS client.
+
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+use aws_smithy_http_client::{Builder, HttpClientError};
+use lambda_runtime::Error;
+
+/// The roots AWS's service endpoints chain to (see `roots/README.md`).
+const AMAZON_TRUST_SERVICES: &str = include_str!("../roots/amazon-trust-services.pem");
+
+/// The HTTPS client every SDK client of the function uses.
+pub(crate) fn https_client() -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, Error>
+{
+    let mut trust = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(AMAZON_TRUST_SERVICES);
+    if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {
+        let pem = std::fs::read(&path)
+            .map_err(|e| format!("SSL_CERT_FILE {}: {e}", path.to_string_lossy()))?;
+        check_roots(&pem).map_err(|e| format!("SSL_CERT_FILE {}: {e}", path.to_string_lossy()))?;
+        trust = trust.with_pem_certificate(pem);
+    }
+    let context = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|e: HttpClientError| format!("the TLS configuration: {e}"))?;
+    Ok(Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ))
+        .tls_context(context)
+        .build_https())
+}
+
+/// That `pem` holds at least one certificate and each is a usable root: the HTTPS client
+/// checks only at its first connection, and panics there on one it cannot use.
+fn check_roots(pem: &[u8]) -> Result<usize, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut store = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        let cert = cert.map_err(|e| format!("not a PEM certificate: {e}"))?;
+        store
+            .add(cert)
+            .map_err(|e| format!("a certificate that cannot be a root: {e}"))?;
+    }
+    match store.len() {
+        0 => Err("no certificate in it".into()),
+        n => Ok(n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_compiled_in_store_is_the_five_amazon_trust_services_roots() {
+        assert_eq!(check_roots(AMAZON_TRUST_SERVICES.as_bytes()), Ok(5));
+    }
+
+    #[test]
+    fn a_file_of_no_certificates_is_refused_at_start_up_not_at_the_first_request() {
+        assert_eq!(
+            check_roots(b"not a certificate\n"),
+            Err("no certificate in it".into())
+        );
+        let broken = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert!(
+            check_roots(broken.as_bytes())
+                .unwrap_err()
+                .starts_with("a certificate that cannot be a root"),
+        );
+    }
+}
