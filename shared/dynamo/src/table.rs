@@ -41,6 +41,8 @@ impl DynamoTable {
 
     /// A client configured from the standard AWS environment (region, credentials,
     /// `AWS_ENDPOINT_URL`).
+    /// The binary must turn on aws-config's `default-https-client` (the CLI does); the Lambda
+    /// functions build their configuration themselves and call `from_config`.
     pub async fn from_env(table: impl Into<String>) -> Self {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .load()

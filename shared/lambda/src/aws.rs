@@ -4,6 +4,7 @@
 //! (`roots/amazon-trust-services.pem`) instead of the platform's store, which
 //! rustls-native-certs reads file by file at the first connection. `SSL_CERT_FILE`, when set,
 //! adds the roots it names (a proxy, a test server), as it does for every other TLS client.
+//! Its cryptography is ring's, not the SDK's default aws-lc (see the workspace's Cargo.toml).
 
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use aws_smithy_http_client::{Builder, HttpClientError};
@@ -30,7 +31,7 @@ pub(crate) fn https_client() -> Result<aws_smithy_runtime_api::client::http::Sha
         .map_err(|e: HttpClientError| format!("the TLS configuration: {e}"))?;
     Ok(Builder::new()
         .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::AwsLc,
+            tls::rustls_provider::CryptoMode::Ring,
         ))
         .tls_context(context)
         .build_https())

@@ -26,6 +26,8 @@ impl SesMailer {
     }
 
     /// A client from the standard AWS environment, sending as `from`.
+    /// The binary must turn on aws-config's `default-https-client` (the CLI does); the Lambda
+    /// functions build their configuration themselves and call `from_config`.
     pub async fn from_env(from: impl Into<String>) -> Self {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .load()

@@ -57,6 +57,8 @@ impl SnsPush {
     }
 
     /// A client from the standard AWS environment.
+    /// The binary must turn on aws-config's `default-https-client` (the CLI does); the Lambda
+    /// functions build their configuration themselves and call `from_config`.
     pub async fn from_env(apps: PlatformApplications) -> Self {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .load()
