@@ -6,16 +6,49 @@
 //! adds the roots it names (a proxy, a test server), as it does for every other TLS client.
 //! Its cryptography is ring's, not the SDK's default aws-lc (see the workspace's Cargo.toml).
 
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use aws_smithy_http_client::{Builder, HttpClientError};
+use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
 use lambda_runtime::Error;
+
+use crate::function::required_env;
 
 /// The roots AWS's service endpoints chain to (see `roots/README.md`).
 const AMAZON_TRUST_SERVICES: &str = include_str!("../roots/amazon-trust-services.pem");
 
+/// The configuration every SDK client of the function shares, from what Lambda puts in the
+/// environment: the region (`AWS_REGION`), the execution role's credentials (`AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, valid for the execution environment's life), and
+/// `AWS_ENDPOINT_URL` when set (moto, in tests). aws-config's loader would find the same values
+/// after probing profile files and a provider chain a function never needs.
+pub(crate) fn sdk_config() -> Result<SdkConfig, Error> {
+    let credentials = Credentials::new(
+        required_env("AWS_ACCESS_KEY_ID")?,
+        required_env("AWS_SECRET_ACCESS_KEY")?,
+        std::env::var("AWS_SESSION_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty()),
+        None,
+        "lambda-environment",
+    );
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(required_env("AWS_REGION")?))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .http_client(https_client()?);
+    if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
+        config = config.endpoint_url(endpoint);
+    }
+    Ok(config.build())
+}
+
 /// The HTTPS client every SDK client of the function uses.
-pub(crate) fn https_client() -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, Error>
-{
+fn https_client() -> Result<SharedHttpClient, Error> {
     let mut trust = TrustStore::empty()
         .with_native_roots(false)
         .with_pem_certificate(AMAZON_TRUST_SERVICES);

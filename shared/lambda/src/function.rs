@@ -48,12 +48,8 @@ pub(crate) fn required_env(name: &str) -> Result<String, Error> {
 }
 
 pub(crate) async fn roster_from_env() -> Result<Roster, Error> {
-    // One configuration for every client: the credentials chain and the HTTPS client are built
-    // once.
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(crate::aws::https_client()?)
-        .load()
-        .await;
+    // One configuration for every client: the credentials and the HTTPS client are built once.
+    let config = crate::aws::sdk_config()?;
     let table = DynamoTable::from_config(&config, required_env("ROSTER_TABLE")?);
     let mailer = SesMailer::from_config(&config, required_env("ROSTER_MAIL_FROM")?);
     let settings = Settings {
