@@ -141,6 +141,10 @@ impl ApiError {
             // The log has the cause; the caller gets no internals.
             tracing::error!(error = %self, "internal error");
             problem.detail = "an internal error occurred; it has been logged".into();
+        } else if problem.status == 503 {
+            // A dependency failed (the table after the SDK's retries, a refused TLS handshake,
+            // the mail service): the caller retries, the operator needs to know which and why.
+            tracing::warn!(error = %self, "service unavailable");
         }
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = Response::builder()
