@@ -29,7 +29,7 @@ for entry in "${ablation_steps[@]}"; do
   case "$trust" in
     platform)
       printf 'SSL_CERT_FILE=%s\nSSL_CERT_DIR=/etc/ssl/certs\n' \
-        "$root/target/bench-tls/system-and-test-ca.pem" >"$ablation_dir/$name/env" ;;
+        "$root/target/tls-front/system-and-test-ca.pem" >"$ablation_dir/$name/env" ;;
     compiled) : >"$ablation_dir/$name/env" ;;
     *) echo "scripts/lib/ablation.sh: step \"$name\": trust is platform or compiled, not $trust" >&2; exit 2 ;;
   esac

@@ -207,15 +207,15 @@ fn peak_rss_kib(pid: u32) -> u64 {
 /// their first request pays a handshake as on AWS. The benchmark's own set-up uses moto's plain
 /// endpoint.
 fn tls_endpoint() -> String {
-    std::env::var("ROSTER_BENCH_TLS_ENDPOINT")
-        .expect("ROSTER_BENCH_TLS_ENDPOINT: the TLS front of moto (scripts/bench starts it)")
+    std::env::var("ROSTER_TLS_ENDPOINT")
+        .expect("ROSTER_TLS_ENDPOINT: the TLS front of moto (scripts/lib/tls_front.sh starts it)")
 }
 
 /// The test CA that signed the TLS front's certificate: the one root a function is given besides
 /// its own, through `SSL_CERT_FILE` (Rust) or `AWS_CA_BUNDLE` (boto3).
 fn test_ca() -> String {
-    std::env::var("ROSTER_BENCH_TEST_CA")
-        .expect("ROSTER_BENCH_TEST_CA: the TLS front's test CA (scripts/bench makes it)")
+    std::env::var("ROSTER_TLS_TEST_CA")
+        .expect("ROSTER_TLS_TEST_CA: the TLS front's test CA (scripts/lib/tls_front.sh makes it)")
 }
 
 /// What Lambda's environment gives a function, and Roster's configuration, on moto behind TLS.

@@ -598,3 +598,53 @@ async fn the_console_function_serves_the_pages_and_signs_in_with_the_identity_pr
         .await;
     assert_eq!(missing.json["statusCode"], 404, "{}", missing.text);
 }
+
+/// The functions' TLS trust: the Amazon Trust Services roots compiled in, and the roots
+/// `SSL_CERT_FILE` adds, nothing else. Through a TLS terminator in front of moto whose
+/// certificate a test CA signed (scripts/lib/tls_front.sh), get-user answers when
+/// `SSL_CERT_FILE` names that CA, and cannot reach the table when it names the system bundle
+/// instead — which the platform store the functions no longer read would have been.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn functions_reach_dynamodb_over_tls_trusting_only_their_roots_and_ssl_cert_file() {
+    let endpoint = std::env::var("ROSTER_TLS_ENDPOINT")
+        .expect("ROSTER_TLS_ENDPOINT: moto's TLS front (./scripts/test starts it)");
+    let test_ca = std::env::var("ROSTER_TLS_TEST_CA")
+        .expect("ROSTER_TLS_TEST_CA: the TLS front's test CA (./scripts/test makes it)");
+    assert!(endpoint.starts_with("https://localhost:"), "{endpoint}");
+    let store = TestStore::dynamodb().await;
+    let owner = store
+        .account_with_owner("tls", "TLS Co", "owner@tls.example")
+        .await;
+    let path = format!("/users/{}", owner.id);
+    let claims = Some((owner.id.as_str(), "tls"));
+    let over_tls = |roots: &str| {
+        vec![
+            ("ROSTER_TABLE", store.dynamodb_table()),
+            ("ROSTER_MAIL_FROM", SES_SENDER.to_owned()),
+            ("ROSTER_APP_URL", "https://app.test".to_owned()),
+            ("AWS_ENDPOINT_URL", endpoint.clone()),
+            ("AWS_REGION", "us-east-1".to_owned()),
+            ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+            ("SSL_CERT_FILE", roots.to_owned()),
+        ]
+    };
+
+    let trusted = Emulator::start(&over_tls(&test_ca)).await;
+    let (status, _, body) = trusted.invoke("get-user", "GET", &path, claims, None).await;
+    assert_eq!(status, 200, "{body} {}", trusted.output());
+    assert_eq!(body["email"], json!("owner@tls.example"));
+    drop(trusted);
+
+    let untrusted = Emulator::start(&over_tls("/etc/ssl/certs/ca-certificates.crt")).await;
+    let (status, _, body) = untrusted
+        .invoke("get-user", "GET", &path, claims, None)
+        .await;
+    assert_eq!(status, 503, "{body} {}", untrusted.output());
+    assert_eq!(body["title"], json!("Service unavailable"));
+    let logs = untrusted.output();
+    assert!(
+        logs.contains("UnknownIssuer") || logs.contains("invalid peer certificate"),
+        "the handshake is refused for the certificate's issuer: {logs}"
+    );
+}
