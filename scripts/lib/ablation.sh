@@ -8,7 +8,11 @@
 # folder, as the platform probe finds them) or `compiled` (the build's own roots; the test CA comes
 # through SSL_CERT_FILE as for every subject).
 ablation_steps=(
-  "1 platform roots, aws-lc (870f297)|870f297||platform"
+  "1 platform roots, aws-lc, aws-config (870f297)|870f297||platform"
+  "2 compiled-in roots (f334a08)|f334a08||compiled"
+  "3 compiled-in roots, AWS_LC_SYS_NO_JITTER_ENTROPY=1 (f334a08)|f334a08|AWS_LC_SYS_NO_JITTER_ENTROPY=1|compiled"
+  "4 ring instead of aws-lc (d5269c7)|d5269c7||compiled"
+  "5 region and credentials from the environment (e47a5c1)|e47a5c1||compiled"
 )
 
 ablation_root="$root/target/ablation"
