@@ -316,7 +316,9 @@ def run(playwright):
         members.get_by_label(f"Secondary: {FIXTURE['manager']['name']}").uncheck()
         page.wait_for_load_state("networkidle")
         primary = members.get_by_label(f"Primary: {FIXTURE['on_shift']['name']}")
-        primary.uncheck()
+        # A click, not uncheck(): uncheck() asserts the box changed, and the console puts it back
+        # as soon as the API refuses — sometimes before Playwright looks.
+        primary.click()
         expect(members.locator(".alert")).to_be_visible()
         expect(primary).to_be_checked()
 
