@@ -41,7 +41,10 @@ pub(crate) fn sdk_config() -> Result<SdkConfig, Error> {
         .region(Region::new(required_env("AWS_REGION")?))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
         .http_client(https_client()?);
-    if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
+    if let Some(endpoint) = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|e| !e.is_empty())
+    {
         config = config.endpoint_url(endpoint);
     }
     Ok(config.build())
