@@ -25,11 +25,14 @@ for entry in "${ablation_steps[@]}"; do
     git -C "$root" worktree add --detach --force "$src" "$commit" >/dev/null
   fi
   echo "scripts/bench: building get-user at $commit for \"$name\"" >&2
-  (cd "$src" && env $build_env CARGO_TARGET_DIR="$ablation_root/target" \
+  # A build environment gets a target folder of its own: a variable a build script watches
+  # (AWS_LC_SYS_NO_JITTER_ENTROPY) would otherwise rebuild that crate at every step that flips it.
+  target="$ablation_root/target${build_env:+-${build_env//[^A-Za-z0-9]/_}}"
+  (cd "$src" && env $build_env CARGO_TARGET_DIR="$target" \
     ROSTER_DEPLOY_FILE="$root/accounts.example.yaml" \
     cargo lambda build --release --x86-64 --locked -p get-user)
   mkdir -p "$ablation_dir/$name"
-  cp "$ablation_root/target/lambda/get-user/bootstrap" "$ablation_dir/$name/bootstrap"
+  cp "$target/lambda/get-user/bootstrap" "$ablation_dir/$name/bootstrap"
   case "$trust" in
     platform)
       printf 'SSL_CERT_FILE=%s\nSSL_CERT_DIR=/etc/ssl/certs\n' \
