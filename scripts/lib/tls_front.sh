@@ -8,8 +8,11 @@
 tls_dir="$root/target/tls-front"
 rm -rf "$tls_dir"
 "$venv/bin/python" "$root/scripts/tls_front.py" certs "$tls_dir"
-# What a build that reads the platform's store is given (scripts/lib/ablation.sh).
-cat /etc/ssl/certs/ca-certificates.crt "$tls_dir/ca.pem" >"$tls_dir/system-and-test-ca.pem"
+# What a build that reads the platform's store is given (scripts/lib/ablation.sh), where the
+# machine has Debian's bundle.
+if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
+  cat /etc/ssl/certs/ca-certificates.crt "$tls_dir/ca.pem" >"$tls_dir/system-and-test-ca.pem"
+fi
 
 moto_port="${AWS_ENDPOINT_URL##*:}"
 tls_port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

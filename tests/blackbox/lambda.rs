@@ -53,6 +53,10 @@ impl Emulator {
             .args(["lambda", "watch", "--ignore-changes", "-A", "127.0.0.1"])
             .args(["-P", &port.to_string()])
             .args(vars.iter().flat_map(|v| ["--env-var", v.as_str()]))
+            // The functions' trust store is what a test gives them, not what this machine's
+            // environment happens to name (the functions inherit the emulator's environment).
+            .env_remove("SSL_CERT_FILE")
+            .env_remove("SSL_CERT_DIR")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         // Its own process group, so dropping the emulator also stops the functions it runs.
@@ -602,8 +606,7 @@ async fn the_console_function_serves_the_pages_and_signs_in_with_the_identity_pr
 /// The functions' TLS trust: the Amazon Trust Services roots compiled in, and the roots
 /// `SSL_CERT_FILE` adds, nothing else. Through a TLS terminator in front of moto whose
 /// certificate a test CA signed (scripts/lib/tls_front.sh), get-user answers when
-/// `SSL_CERT_FILE` names that CA, and cannot reach the table when it names the system bundle
-/// instead — which the platform store the functions no longer read would have been.
+/// `SSL_CERT_FILE` names that CA, and cannot reach the table with the compiled-in roots alone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn functions_reach_dynamodb_over_tls_trusting_only_their_roots_and_ssl_cert_file() {
     let endpoint = std::env::var("ROSTER_TLS_ENDPOINT")
@@ -617,8 +620,8 @@ async fn functions_reach_dynamodb_over_tls_trusting_only_their_roots_and_ssl_cer
         .await;
     let path = format!("/users/{}", owner.id);
     let claims = Some((owner.id.as_str(), "tls"));
-    let over_tls = |roots: &str| {
-        vec![
+    let over_tls = |extra_roots: Option<&str>| {
+        let mut env = vec![
             ("ROSTER_TABLE", store.dynamodb_table()),
             ("ROSTER_MAIL_FROM", SES_SENDER.to_owned()),
             ("ROSTER_APP_URL", "https://app.test".to_owned()),
@@ -626,17 +629,18 @@ async fn functions_reach_dynamodb_over_tls_trusting_only_their_roots_and_ssl_cer
             ("AWS_REGION", "us-east-1".to_owned()),
             ("AWS_ACCESS_KEY_ID", "test".to_owned()),
             ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
-            ("SSL_CERT_FILE", roots.to_owned()),
-        ]
+        ];
+        env.extend(extra_roots.map(|file| ("SSL_CERT_FILE", file.to_owned())));
+        env
     };
 
-    let trusted = Emulator::start(&over_tls(&test_ca)).await;
+    let trusted = Emulator::start(&over_tls(Some(&test_ca))).await;
     let (status, _, body) = trusted.invoke("get-user", "GET", &path, claims, None).await;
     assert_eq!(status, 200, "{body} {}", trusted.output());
     assert_eq!(body["email"], json!("owner@tls.example"));
     drop(trusted);
 
-    let untrusted = Emulator::start(&over_tls("/etc/ssl/certs/ca-certificates.crt")).await;
+    let untrusted = Emulator::start(&over_tls(None)).await;
     let (status, _, body) = untrusted
         .invoke("get-user", "GET", &path, claims, None)
         .await;
