@@ -44,8 +44,8 @@ impl ContactMethod {
     }
 }
 
-/// Stored and received as `{method, value, wait_minutes, retries}`; the value is parsed for the
-/// method's kind, so an email in a phone method never loads.
+/// Stored as `{method, value, wait_minutes, retries}`; the value is read for the method's kind
+/// (`ContactValue::stored_for`), so an email in a phone method never loads.
 impl<'de> Deserialize<'de> for ContactMethod {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -67,7 +67,7 @@ impl<'de> Deserialize<'de> for ContactMethod {
         let value = match (raw.method.value_shape(), raw.value) {
             (ValueShape::AccountEmail, None) => None,
             (_, Some(v)) => Some(
-                ContactValue::parse_for(raw.method, &v)
+                ContactValue::stored_for(raw.method, &v)
                     .map_err(|e| serde::de::Error::custom(format!("value {e}")))?,
             ),
             (_, None) => return Err(serde::de::Error::custom("value is required")),

@@ -77,12 +77,26 @@ impl ContactValue {
     /// Parses `raw` as the value a method of `kind` needs. `email-official` has no value of its
     /// own, so any value given for it is refused.
     pub fn parse_for(kind: ContactMethodKind, raw: &str) -> Result<Self, InvalidValue> {
+        Self::read_for(kind, raw, E164::parse)
+    }
+
+    /// A value read back from the store, where only [`ContactValue::parse_for`] put it: a phone
+    /// number's form is checked, not its numbering plan again (see [`E164::stored`]).
+    pub(crate) fn stored_for(kind: ContactMethodKind, raw: &str) -> Result<Self, InvalidValue> {
+        Self::read_for(kind, raw, E164::stored)
+    }
+
+    fn read_for(
+        kind: ContactMethodKind,
+        raw: &str,
+        phone: fn(&str) -> Result<E164, InvalidValue>,
+    ) -> Result<Self, InvalidValue> {
         match kind.value_shape() {
             ValueShape::AccountEmail => Err(InvalidValue::new(
                 "cannot be set: email-official always follows the account email",
             )),
             ValueShape::Email => Email::parse(raw).map(Self::Email),
-            ValueShape::Phone => E164::parse(raw).map(Self::Phone),
+            ValueShape::Phone => phone(raw).map(Self::Phone),
             ValueShape::DeviceToken => {
                 let token = raw.trim();
                 if token.is_empty()

@@ -28,9 +28,13 @@ pub use role::{Role, Roles};
 pub use user_id::{GroupId, ScimTokenId, ShiftId, UserId};
 pub use user_type::UserType;
 
-/// Implements `Display`, `as_str`, and serde as a plain string parsed by `Self::parse`.
+/// Implements `Display`, `as_str`, and serde as a plain string parsed by `Self::parse` (or by
+/// the constructor named second).
 macro_rules! string_value {
     ($ty:ident) => {
+        $crate::values::string_value!($ty, parse);
+    };
+    ($ty:ident, $read:ident) => {
         impl $ty {
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -52,7 +56,7 @@ macro_rules! string_value {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Self::parse(&raw).map_err(serde::de::Error::custom)
+                Self::$read(&raw).map_err(serde::de::Error::custom)
             }
         }
     };

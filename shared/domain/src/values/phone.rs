@@ -32,9 +32,26 @@ impl E164 {
             number.format().mode(phonenumber::Mode::E164).to_string(),
         ))
     }
+
+    /// A number read back from the store, where only [`E164::parse`] put it: its E.164 form is
+    /// checked, not its country's numbering plan again. Reading a user must not load
+    /// libphonenumber's metadata (tens of milliseconds of a cold function's first request), nor
+    /// turn a stored user unreadable when a newer release of that metadata retires a range.
+    pub(crate) fn stored(raw: &str) -> Result<Self, InvalidValue> {
+        let digits = raw.strip_prefix('+').unwrap_or_default();
+        let e164 = (2..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if e164 {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(InvalidValue::new("is not a phone number in E.164 form"))
+        }
+    }
 }
 
-super::string_value!(E164);
+// serde is the store's form: what it reads back was parsed on the way in.
+super::string_value!(E164, stored);
 
 #[cfg(test)]
 mod tests {
@@ -72,6 +89,27 @@ mod tests {
             "+",
         ] {
             assert!(E164::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn a_stored_number_is_read_back_by_its_form_alone() {
+        let parsed = E164::parse("+351 912 345 678").unwrap();
+        let json = serde_json::to_string(&parsed).unwrap();
+        assert_eq!(serde_json::from_str::<E164>(&json).unwrap(), parsed);
+        // A number libphonenumber no longer knows is still readable once stored...
+        assert_eq!(E164::stored("+1555").unwrap().as_str(), "+1555");
+        assert!(E164::parse("+1555").is_err());
+        // ...but what is not E.164 at all is not.
+        for bad in [
+            "",
+            "+",
+            "+0123",
+            "14045550101",
+            "+1 404",
+            "+1234567890123456",
+        ] {
+            assert!(E164::stored(bad).is_err(), "{bad:?} should be refused");
         }
     }
 }
