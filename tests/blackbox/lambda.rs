@@ -620,6 +620,9 @@ async fn the_console_function_serves_the_pages_and_signs_in_with_the_identity_pr
 /// `SSL_CERT_FILE` adds, nothing else. Through a TLS terminator in front of moto whose
 /// certificate a test CA signed (scripts/lib/tls_front.sh), get-user answers when
 /// `SSL_CERT_FILE` names that CA, and cannot reach the table with the compiled-in roots alone.
+/// And a service's own endpoint variable moves that service alone: with `AWS_ENDPOINT_URL_SES`
+/// naming a port where nothing listens, create-user still stores the user and queues the
+/// invitation it could not send.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn functions_reach_dynamodb_over_tls_trusting_only_their_roots_and_ssl_cert_file() {
     let endpoint = std::env::var("ROSTER_TLS_ENDPOINT")
@@ -628,6 +631,7 @@ async fn functions_reach_dynamodb_over_tls_trusting_only_their_roots_and_ssl_cer
         .expect("ROSTER_TLS_TEST_CA: the TLS front's test CA (./scripts/test makes it)");
     assert!(endpoint.starts_with("https://localhost:"), "{endpoint}");
     let store = TestStore::dynamodb().await;
+    moto::verify_sender(SES_SENDER).await;
     let owner = store
         .account_with_owner("tls", "TLS Co", "owner@tls.example")
         .await;
@@ -647,10 +651,29 @@ async fn functions_reach_dynamodb_over_tls_trusting_only_their_roots_and_ssl_cer
         env
     };
 
-    let trusted = Emulator::start(&over_tls(Some(&test_ca))).await;
+    let mut env = over_tls(Some(&test_ca));
+    env.push((
+        "AWS_ENDPOINT_URL_SES",
+        format!("https://127.0.0.1:{}", free_port()),
+    ));
+    let trusted = Emulator::start(&env).await;
     let (status, _, body) = trusted.invoke("get-user", "GET", &path, claims, None).await;
     assert_eq!(status, 200, "{body} {}", trusted.output());
     assert_eq!(body["email"], json!("owner@tls.example"));
+    let new_user = json!({"email": "new@tls.example", "first_name": "New", "last_name": "User"});
+    let (status, _, body) = trusted
+        .invoke("create-user", "POST", "/users", claims, Some(new_user))
+        .await;
+    assert_eq!(status, 201, "{body} {}", trusted.output());
+    assert_eq!(body["email"], json!("new@tls.example"));
+    let queued = |line: &str| line.contains("invitation queued for retry");
+    let logs = trusted.output_when(queued).await;
+    assert!(
+        logs.lines().any(queued),
+        "SES was not at its own endpoint: {logs}"
+    );
+    // The sender is verified: what failed is reaching SES, not SES refusing the mail.
+    assert!(logs.contains("dispatch failure"), "{logs}");
     drop(trusted);
 
     let untrusted = Emulator::start(&over_tls(None)).await;

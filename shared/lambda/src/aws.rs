@@ -24,8 +24,9 @@ const AMAZON_TRUST_SERVICES: &str = include_str!("../roots/amazon-trust-services
 /// The configuration every SDK client of the function shares, from what Lambda puts in the
 /// environment: the region (`AWS_REGION`), the execution role's credentials (`AWS_ACCESS_KEY_ID`,
 /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, valid for the execution environment's life), and
-/// `AWS_ENDPOINT_URL` when set (moto, in tests). aws-config's loader would find the same values
-/// after probing profile files and a provider chain a function never needs.
+/// `AWS_ENDPOINT_URL` when set (moto, in tests; see [`for_service`] for one service's own).
+/// aws-config's loader would find the same values after probing profile files and a provider
+/// chain a function never needs.
 pub(crate) fn sdk_config() -> Result<SdkConfig, Error> {
     let credentials = Credentials::new(
         required_env("AWS_ACCESS_KEY_ID")?,
@@ -41,13 +42,25 @@ pub(crate) fn sdk_config() -> Result<SdkConfig, Error> {
         .region(Region::new(required_env("AWS_REGION")?))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
         .http_client(https_client()?);
-    if let Some(endpoint) = std::env::var("AWS_ENDPOINT_URL")
-        .ok()
-        .filter(|e| !e.is_empty())
-    {
+    if let Some(endpoint) = endpoint_env("AWS_ENDPOINT_URL") {
         config = config.endpoint_url(endpoint);
     }
     Ok(config.build())
+}
+
+/// `config` for one service: with the endpoint `AWS_ENDPOINT_URL_<SERVICE>` names when set (the
+/// SDKs' service-specific override, `SERVICE` as in `AWS_ENDPOINT_URL_DYNAMODB`), else as is.
+/// The benchmark gives SES an endpoint of its own, as it is another host on AWS.
+pub(crate) fn for_service(config: &SdkConfig, service: &str) -> SdkConfig {
+    match endpoint_env(&format!("AWS_ENDPOINT_URL_{service}")) {
+        Some(endpoint) => config.to_builder().endpoint_url(endpoint).build(),
+        None => config.clone(),
+    }
+}
+
+/// An endpoint variable's value; an empty one is no override.
+fn endpoint_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|e| !e.is_empty())
 }
 
 /// The HTTPS client every SDK client of the function uses.

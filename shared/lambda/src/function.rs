@@ -50,8 +50,9 @@ pub(crate) fn required_env(name: &str) -> Result<String, Error> {
 pub(crate) async fn roster_from_env() -> Result<Roster, Error> {
     // One configuration for every client: the credentials and the HTTPS client are built once.
     let config = crate::aws::sdk_config()?;
-    let table = DynamoTable::from_config(&config, required_env("ROSTER_TABLE")?);
-    let mailer = SesMailer::from_config(&config, required_env("ROSTER_MAIL_FROM")?);
+    let service = |name| crate::aws::for_service(&config, name);
+    let table = DynamoTable::from_config(&service("DYNAMODB"), required_env("ROSTER_TABLE")?);
+    let mailer = SesMailer::from_config(&service("SES"), required_env("ROSTER_MAIL_FROM")?);
     let settings = Settings {
         app_url: required_env("ROSTER_APP_URL")?,
     };
@@ -62,6 +63,6 @@ pub(crate) async fn roster_from_env() -> Result<Roster, Error> {
     Ok(if apps.is_empty() {
         roster
     } else {
-        roster.with_push(Arc::new(SnsPush::from_config(&config, apps)))
+        roster.with_push(Arc::new(SnsPush::from_config(&service("SNS"), apps)))
     })
 }
