@@ -1,9 +1,12 @@
 # Sourced by scripts/test and scripts/bench after scripts/lib/moto.sh: puts a TLS terminator
 # (scripts/tls_front.py) in front of moto, with a certificate for localhost that a test CA made
 # here and now signed, so a function's first request pays a handshake and checks its trust store
-# as against DynamoDB. Exports ROSTER_TLS_ENDPOINT (https://localhost:<port>, for the functions
-# under test: everything else keeps moto's plain endpoint) and ROSTER_TLS_TEST_CA (the CA's
-# certificate). Stops the terminator with moto. Needs $root, $venv, $moto_pid.
+# as against DynamoDB. Exports, for the functions under test (everything else keeps moto's plain
+# endpoint): ROSTER_TLS_ENDPOINT (https://localhost:<port>, DynamoDB's stand-in),
+# ROSTER_TLS_SES_ENDPOINT (https://127.0.0.1:<another port>: SES is another host on AWS, so a
+# function pays a second handshake there, and the other name keeps rustls from resuming the
+# first one's session) and ROSTER_TLS_TEST_CA (the CA's certificate). Stops the terminator with
+# moto. Needs $root, $venv, $moto_pid.
 
 tls_dir="$root/target/tls-front"
 rm -rf "$tls_dir"
@@ -15,8 +18,10 @@ if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
 fi
 
 moto_port="${AWS_ENDPOINT_URL##*:}"
-tls_port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$venv/bin/python" "$root/scripts/tls_front.py" serve 127.0.0.1 "$tls_port" "$moto_port" \
+free_port() { "$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+tls_port="$(free_port)"
+tls_ses_port="$(free_port)"
+"$venv/bin/python" "$root/scripts/tls_front.py" serve 127.0.0.1 "$tls_port,$tls_ses_port" "$moto_port" \
   "$tls_dir/server.pem" "$tls_dir/server.key" >"$root/target/tls_front.log" 2>&1 &
 tls_pid=$!
 trap 'kill "$tls_pid" "$moto_pid" 2>/dev/null || true; wait "$tls_pid" "$moto_pid" 2>/dev/null || true' EXIT
@@ -34,6 +39,7 @@ if [[ "$tls_ready" != true ]]; then
   cat "$root/target/tls_front.log" >&2
   exit 1
 fi
-echo "TLS front on localhost:$tls_port → moto (log: target/tls_front.log)" >&2
+echo "TLS front on localhost:$tls_port and 127.0.0.1:$tls_ses_port → moto (log: target/tls_front.log)" >&2
 export ROSTER_TLS_ENDPOINT="https://localhost:$tls_port"
+export ROSTER_TLS_SES_ENDPOINT="https://127.0.0.1:$tls_ses_port"
 export ROSTER_TLS_TEST_CA="$tls_dir/ca.pem"

@@ -25,7 +25,10 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
+use roster_domain::access::Actor;
 use roster_domain::reconcile::LiveAccount;
+use roster_domain::usecases::NewContactInput;
+use roster_domain::values::AccountId;
 use roster_tests::synth::{big_roster_yaml, live_from};
 use roster_tests::{Http, SES_SENDER, TestStore, events, moto, moto_endpoint};
 use serde_json::{Value, json};
@@ -211,6 +214,13 @@ fn tls_endpoint() -> String {
         .expect("ROSTER_TLS_ENDPOINT: the TLS front of moto (scripts/lib/tls_front.sh starts it)")
 }
 
+/// SES's endpoint behind the TLS front: a port and name of its own, as SES is another host than
+/// DynamoDB on AWS (a function pays a handshake to each).
+fn tls_ses_endpoint() -> String {
+    std::env::var("ROSTER_TLS_SES_ENDPOINT")
+        .expect("ROSTER_TLS_SES_ENDPOINT: SES's TLS front (scripts/lib/tls_front.sh starts it)")
+}
+
 /// The test CA that signed the TLS front's certificate: the one root a function is given besides
 /// its own, through `SSL_CERT_FILE` (Rust) or `AWS_CA_BUNDLE` (boto3).
 fn test_ca() -> String {
@@ -234,6 +244,7 @@ fn lambda_command(program: &Path, name: &str, table: &str) -> tokio::process::Co
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_ENDPOINT_URL", tls_endpoint())
+        .env("AWS_ENDPOINT_URL_SES", tls_ses_endpoint())
         .env("SSL_CERT_FILE", test_ca())
         .env("ROSTER_TABLE", table)
         .env("ROSTER_MAIL_FROM", SES_SENDER)
@@ -304,6 +315,24 @@ async fn cold_start(api: &mut RuntimeApi, bins: &Path) {
     let owner = store
         .account_with_owner("bench", "Bench Co", "owner@bench.example")
         .await;
+    // An Owner as on-call admins are: reachable by SMS and phone. Every function that reads them
+    // reads their numbers back.
+    let operator = Actor::Operator(AccountId::parse("bench").unwrap());
+    for (method, value) in [
+        ("sms-personal", "+1 404 555 0101"),
+        ("phone-personal", "+44 20 7946 0018"),
+    ] {
+        let contact = NewContactInput {
+            method: Some(method.into()),
+            value: Some(value.into()),
+            ..Default::default()
+        };
+        store
+            .roster()
+            .add_contact(&operator, &owner.id, &contact)
+            .await
+            .expect("the Owner's phone numbers");
+    }
     let owner = owner.id.to_string();
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../accounts.example.yaml");
 
