@@ -9,6 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::Method;
+use roster_domain::keys;
+use roster_domain::ports::table::Query;
+use roster_domain::values::UserId;
 use roster_tests::{Http, SES_SENDER, TestStore, events, moto, moto_endpoint, reset_token_in};
 use serde_json::{Value, json};
 
@@ -260,6 +263,23 @@ async fn a_user_is_created_read_invited_and_activated_through_the_functions() {
 
     let mail = moto::ses_messages_to(&email).await;
     assert_eq!(mail.len(), 1, "one invitation through SES");
+    // create-user recorded the send after its answer, before its next event: no entry is left
+    // pending for a retry to send again.
+    let pending = store
+        .roster()
+        .table()
+        .query(&Query::index(keys::PENDING_MAIL))
+        .await
+        .unwrap();
+    let invitation = keys::invitation_prefix(&UserId::parse(&id).unwrap());
+    assert!(
+        !pending
+            .items
+            .iter()
+            .any(|i| i.key.sk.starts_with(&invitation)),
+        "the invitation is still pending: {:?}",
+        pending.items
+    );
     let token = reset_token_in(&mail[0]).expect("a reset link");
     let password = "a long and secret passphrase";
     let reset = json!({"token": token, "password": password});

@@ -1,8 +1,10 @@
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use clap::Args;
 use roster_api::App;
 use roster_console::{Console, Oidc, SignIn};
+use roster_domain::ports::after_answer::{AfterAnswer, Work};
 
 use crate::context::Context;
 use crate::jwt::Jwt;
@@ -20,6 +22,17 @@ pub struct Serve {
     allow_remote: bool,
 }
 
+/// Work a request leaves for after its answer runs on a task of its own: the server lives on,
+/// and a stop before it finishes leaves an outbox entry for the retry, as a crash would.
+struct OnItsOwnTask;
+
+impl AfterAnswer for OnItsOwnTask {
+    fn defer(&self, work: Work) -> Option<Work> {
+        tokio::spawn(work);
+        None
+    }
+}
+
 impl Serve {
     pub async fn run(self, context: &Context) -> Result<(), CliError> {
         if !self.listen.ip().is_loopback() && !self.allow_remote {
@@ -31,7 +44,11 @@ impl Serve {
         }
         init_logging();
         let jwt = Jwt::for_store(&context.store)?;
-        let app = App::new(context.roster().await?);
+        let roster = context
+            .roster()
+            .await?
+            .with_after_answer(Arc::new(OnItsOwnTask));
+        let app = App::new(roster);
         // The console signs in with `roster console`'s links, or with an identity provider when
         // the ROSTER_OIDC_* variables say which (as the deployed console does).
         let sign_in = match Oidc::from_env().map_err(CliError::Usage)? {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Error, LambdaEvent, Runtime, layers, service_fn};
 use roster_api::routes::{Route, RouteList};
 use roster_api::{ApiError, App};
 use roster_domain::usecases::{Roster, Settings};
@@ -12,6 +12,7 @@ use roster_dynamo::DynamoTable;
 use roster_ses::SesMailer;
 use roster_sns::{PlatformApplications, SnsPush};
 
+use crate::after_answer::AfterInvocation;
 use crate::event::{api_request, lambda_response};
 
 /// Builds the adapters once (warm invocations reuse the clients) and serves `routes`, the
@@ -24,20 +25,28 @@ pub async fn run(function: &'static str, routes: RouteList) -> Result<(), Error>
     if let Some(stray) = routes.iter().find(|r| r.function != function) {
         return Err(format!("{function} was given {}'s route {stray:?}", stray.function).into());
     }
-    let app = App::new(roster_from_env().await?);
-    lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<ApiGatewayV2httpRequest>| {
-            let app = app.clone();
-            async move {
-                let response = match api_request(event.payload) {
-                    Ok(request) => app.handle_routes(routes, request).await,
-                    Err(reason) => ApiError::BadRequest(reason).into_response(),
-                };
-                Ok::<_, Error>(lambda_response(response))
-            }
-        },
-    ))
-    .await
+    let after_answer = AfterInvocation::default();
+    let roster = roster_from_env()
+        .await?
+        .with_after_answer(Arc::new(after_answer.clone()));
+    let app = App::new(roster);
+    let handler = service_fn(move |event: LambdaEvent<ApiGatewayV2httpRequest>| {
+        let app = app.clone();
+        async move {
+            let response = match api_request(event.payload) {
+                Ok(request) => app.handle_routes(routes, request).await,
+                Err(reason) => ApiError::BadRequest(reason).into_response(),
+            };
+            Ok::<_, Error>(lambda_response(response))
+        }
+    });
+    // As `lambda_runtime::run`, with the work a request left for after its answer run before
+    // the next event is asked for (inside the tracing layer, so its logs name the request).
+    Runtime::new(handler)
+        .layer(after_answer)
+        .layer(layers::TracingLayer::new())
+        .run()
+        .await
 }
 
 pub(crate) fn required_env(name: &str) -> Result<String, Error> {

@@ -7,6 +7,8 @@
 //! Amazon Trust Services roots compiled in (`aws.rs`), and the roots `SSL_CERT_FILE` names.
 
 #[cfg(feature = "aws")]
+mod after_answer;
+#[cfg(feature = "aws")]
 mod aws;
 #[cfg(feature = "console")]
 mod console;

@@ -1,5 +1,6 @@
 //! The ports: what the domain needs from the outside world, as traits the adapters implement.
 
+pub mod after_answer;
 pub mod clock;
 pub mod mailer;
 pub mod push;

@@ -2,11 +2,14 @@
 //! a transactional outbox.
 //!
 //! The user and an outbox entry are written in one transaction; the email goes out after commit
-//! and the entry is marked sent. A failed send leaves the entry pending for a retry (the
+//! and the entry is marked sent, after the answer where the host allows (`ports::after_answer`).
+//! A failed send leaves the entry pending for a retry (the
 //! `roster mail retry` sweep or `POST /users/{id}/invitations`). An entry is claimed with its
 //! version before each attempt, so two retries never both send it. The email itself is never
 //! stored — it carries the token — only who it is for and the hash of the token it carries; a
 //! retry issues a fresh token and revokes the previous one.
+
+use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -163,19 +166,24 @@ impl Roster {
                 error = %e, "invitation email not sent; it stays queued for a retry"
             );
         }
-        match self
-            .table
-            .transact(vec![Write::put(
-                next.item()?,
-                Condition::VersionIs(entry.version),
-            )])
-            .await
-        {
-            Ok(()) => Ok(delivery),
-            // Another attempt took the entry over after our lease ran out; its record stands.
-            Err(TableError::ConditionFailed(_)) => Ok(delivery),
-            Err(e) => Err(e.into()),
-        }
+        // The record changes nothing the caller is told, so the answer need not wait for it. Left
+        // unwritten (the store failing, the process gone), the entry stays pending and a retry
+        // sends it again once the lease has run out: the one way an invitation goes twice, as
+        // before when the process died between the send and the record.
+        let table = Arc::clone(&self.table);
+        let put = Write::put(next.item()?, Condition::VersionIs(entry.version));
+        self.after_answer(Box::pin(async move {
+            match table.transact(vec![put]).await {
+                // Ours, or another attempt's that took the entry over after our lease ran out.
+                Ok(()) | Err(TableError::ConditionFailed(_)) => {}
+                Err(e) => tracing::warn!(
+                    account = %entry.account, entry = %entry.id, error = %e,
+                    "invitation sent but not recorded; a retry may send it again"
+                ),
+            }
+        }))
+        .await;
+        Ok(delivery)
     }
 
     fn invitation_message(&self, user: &User, token: &ResetToken) -> Message {

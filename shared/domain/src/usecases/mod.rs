@@ -60,6 +60,7 @@ pub use shifts::ShiftInput;
 pub use sign_in::SIGN_IN_LIFETIME;
 pub use users::{NewUser, NewUserInput, Profile, USER_DEFAULT_ROLES, UserFilter, UserPage};
 
+use crate::ports::after_answer::{AfterAnswer, RightAway, Work};
 use crate::ports::clock::{Clock, IdSource, SystemClock, UlidSource};
 use crate::ports::mailer::Mailer;
 use crate::ports::push::{Push, PushNotConfigured};
@@ -76,6 +77,7 @@ pub struct Settings {
 #[derive(Clone)]
 pub struct Roster {
     table: Arc<dyn Table>,
+    after_answer: Arc<dyn AfterAnswer>,
     mailer: Arc<dyn Mailer>,
     push: Arc<dyn Push>,
     clock: Arc<dyn Clock>,
@@ -93,6 +95,7 @@ impl Roster {
     ) -> Self {
         Self {
             table,
+            after_answer: Arc::new(RightAway),
             mailer,
             push: Arc::new(PushNotConfigured),
             clock,
@@ -106,6 +109,20 @@ impl Roster {
     pub fn with_push(mut self, push: Arc<dyn Push>) -> Self {
         self.push = push;
         self
+    }
+
+    /// The same use cases, leaving work the answer does not wait for to `after_answer` (without
+    /// it, that work is done in the request: [`RightAway`]).
+    pub fn with_after_answer(mut self, after_answer: Arc<dyn AfterAnswer>) -> Self {
+        self.after_answer = after_answer;
+        self
+    }
+
+    /// Runs `work` now, or leaves it for after the answer when the host takes it.
+    pub(crate) async fn after_answer(&self, work: Work) {
+        if let Some(work) = self.after_answer.defer(work) {
+            work.await;
+        }
     }
 
     /// The wall clock and random ULIDs: what production runs with.
