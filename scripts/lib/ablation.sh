@@ -13,6 +13,7 @@ ablation_steps=(
   "3 compiled-in roots, AWS_LC_SYS_NO_JITTER_ENTROPY=1 (f334a08)|f334a08|AWS_LC_SYS_NO_JITTER_ENTROPY=1|compiled"
   "4 ring instead of aws-lc (d5269c7)|d5269c7||compiled"
   "5 region and credentials from the environment (e47a5c1)|e47a5c1||compiled"
+  "6 stored phone numbers read by their form, not libphonenumber (268cc54)|268cc54||compiled"
 )
 
 ablation_root="$root/target/ablation"
