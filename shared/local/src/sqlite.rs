@@ -107,32 +107,21 @@ impl SqliteTable {
     }
 
     /// Runs `work` in a read transaction on a free reader (or, when all are busy, the next one
-    /// in turn), off the async threads.
-    async fn with_reader<T: Send + 'static>(
+    /// in turn), on the thread that asks: a read here takes tens to hundreds of microseconds,
+    /// less than handing it to a blocking thread and back (under load, that handoff and the
+    /// threads it woke cost more than the reads; measured in docs/benchmarks.md, Load).
+    fn with_reader<T>(
         &self,
-        work: impl FnOnce(&Connection) -> Result<T, TableError> + Send + 'static,
+        work: impl FnOnce(&Connection) -> Result<T, TableError>,
     ) -> Result<T, TableError> {
-        let readers = Arc::clone(&self.readers);
+        let readers = &self.readers;
         let turn = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        self.blocking(move || {
-            let free = (0..readers.len())
-                .map(|i| &readers[(turn + i) % readers.len()])
-                .find_map(|reader| reader.try_lock().ok());
-            let mut reader = free.unwrap_or_else(|| lock(&readers[turn % readers.len()]));
-            let snapshot = reader.transaction().map_err(sql_error)?;
-            work(&snapshot)
-        })
-        .await
-    }
-
-    async fn blocking<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> Result<T, TableError> + Send + 'static,
-    ) -> Result<T, TableError> {
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| TableError::Unavailable(format!("{}: {e}", path.display())))?
+        let free = (0..readers.len())
+            .map(|i| &readers[(turn + i) % readers.len()])
+            .find_map(|reader| reader.try_lock().ok());
+        let mut reader = free.unwrap_or_else(|| lock(&readers[turn % readers.len()]));
+        let snapshot = reader.transaction().map_err(sql_error)?;
+        work(&snapshot)
     }
 }
 
@@ -145,16 +134,14 @@ fn lock(connection: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 #[async_trait]
 impl Table for SqliteTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
-        let key = key.clone();
-        self.with_reader(move |conn| read_item(conn, &key).map_err(sql_error))
-            .await
+        self.with_reader(|conn| read_item(conn, key).map_err(sql_error))
     }
 
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, TableError> {
         let mut keys = keys.to_vec();
         keys.sort();
         keys.dedup();
-        self.with_reader(move |conn| {
+        self.with_reader(|conn| {
             let mut items = Vec::with_capacity(keys.len());
             for key in &keys {
                 if let Some(item) = read_item(conn, key).map_err(sql_error)? {
@@ -163,13 +150,10 @@ impl Table for SqliteTable {
             }
             Ok(items)
         })
-        .await
     }
 
     async fn query(&self, query: &Query) -> Result<Page, TableError> {
-        let query = query.clone();
-        self.with_reader(move |conn| run_query(conn, &query).map_err(sql_error))
-            .await
+        self.with_reader(|conn| run_query(conn, query).map_err(sql_error))
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
@@ -287,7 +271,8 @@ fn apply(conn: &Connection, write: &Write) -> rusqlite::Result<()> {
                 ipk,
                 isk,
                 item.expires_at,
-                Value::Object(item.attrs.clone()).to_string(),
+                serde_json::to_string(&item.attrs)
+                    .map_err(|e| { rusqlite::Error::ToSqlConversionFailure(Box::new(e)) })?,
             ])?;
         }
         Write::Delete { key, .. } => {
