@@ -161,6 +161,7 @@ const SCIM_BUDGETS: &[(&str, [usize; 6])] = &[
     ("scim-create-user",                               [1, 0, 0, 1, 0, 0]),
     ("scim-list-users (userName eq)",                  [3, 0, 0, 0, 0, 0]),
     ("scim-list-users (externalId eq)",                [1, 1, 1, 0, 0, 0]),
+    ("scim-list-users (emails.value eq)",              [2, 1, 1, 0, 0, 0]),
     ("scim-list-users",                                [1, 0, 1, 0, 0, 0]),
     ("scim-get-user",                                  [2, 0, 0, 0, 0, 0]),
     ("scim-replace-user",                              [2, 0, 0, 0, 0, 0]),
@@ -344,4 +345,23 @@ async fn a_search_in_ten_thousand_users_is_one_query_and_one_batch_read_a_page()
         emails.iter().all(|e| e.starts_with("user0999")),
         "{emails:?}"
     );
+
+    // SCIM's `emails.value eq`: the claim, the provided-email entries and the one user, not a
+    // scan of ten thousand.
+    let wanted = by_email.users[0].email.clone();
+    let found = roster
+        .users_by_email_value(&operator, &wanted.as_str().to_uppercase())
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.take().1,
+        Requests {
+            get_item: 1,
+            query: 1,
+            batch_get_item: 1,
+            ..Requests::default()
+        }
+    );
+    let found: Vec<&str> = found.iter().map(|u| u.email.as_str()).collect();
+    assert_eq!(found, [wanted.as_str()]);
 }

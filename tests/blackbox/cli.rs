@@ -116,8 +116,9 @@ fn reindexing_counts_an_accounts_entries_and_refuses_an_unknown_account() {
     // Ana also by her own username, "ana".
     assert_eq!(
         text(&done.stdout),
-        "acme: 1 user with an external id listed under it; 22 search entries for `q=`; 0 shifts \
-         on the all-shifts index (0 added)\n"
+        "acme: 1 user with an external id listed under it; 22 search entries for `q=`; 0 \
+         provided-email entries for `emails.value eq`; 0 shifts on the all-shifts index (0 \
+         added)\n"
     );
     let unknown = index("nope");
     assert_eq!(unknown.status.code(), Some(1));

@@ -330,6 +330,15 @@ pub(crate) async fn scim() -> Vec<Observation> {
             None,
         ),
         (
+            "scim-list-users (emails.value eq)",
+            Method::GET,
+            format!(
+                "/scim/v2/Users?filter=emails.value%20eq%20%22{}%22",
+                w.email("sara")
+            ),
+            None,
+        ),
+        (
             "scim-list-users",
             Method::GET,
             "/scim/v2/Users?startIndex=1&count=10".into(),

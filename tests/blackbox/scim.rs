@@ -56,6 +56,7 @@ for_each_store!(
     entra_replaces_with_capitalised_ops_and_string_booleans,
     external_id_look_ups_follow_every_change_to_the_id,
     external_ids_set_before_their_entries_existed_are_found_once_indexed,
+    email_look_ups_find_a_user_by_any_email_the_provider_sent_through_every_change,
     the_api_leaves_a_provisioned_identity_to_the_identity_provider,
     pushed_groups_add_members_as_secondary_and_never_change_existing_roles,
     emails_and_numbers_are_kept_as_sent_and_the_mobile_is_the_official_mobile,
@@ -643,6 +644,108 @@ async fn external_id_look_ups_follow_every_change_to_the_id(store: &TestStore) {
             .await
             .is_empty()
     );
+}
+
+/// The ids of the users `filter` finds.
+async fn found_by(w: &World, secret: &str, filter: &str) -> Vec<String> {
+    let encoded: String = filter
+        .chars()
+        .map(|c| match c {
+            ' ' => "%20".to_owned(),
+            '"' => "%22".to_owned(),
+            '[' => "%5B".to_owned(),
+            ']' => "%5D".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    let path = format!("/scim/v2/Users?filter={encoded}");
+    let reply = get(w, &path, Some(secret)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let mut ids: Vec<String> = reply.json["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| user["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// A filter that requires an `emails.value` is answered from the email claim and the entries
+/// under each email a provider sent, not by reading every user (the budget test counts its
+/// requests): a user is found by a non-primary email in any case and in each form a provider
+/// writes the filter, by the email the API gave a user, no more by an email the provider took
+/// away, and not at all once deleted.
+async fn email_look_ups_find_a_user_by_any_email_the_provider_sent_through_every_change(
+    store: &TestStore,
+) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let mut body = scim_user(&w, "ines");
+    body["emails"] = json!([
+        {"value": w.email("ines"), "type": "work", "primary": true},
+        {"value": "Ines@Home.Example", "type": "home"},
+    ]);
+    let made = post(&w, "/scim/v2/Users", &secret, body).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let ines = made.json["id"].as_str().unwrap().to_owned();
+    for filter in [
+        r#"emails.value eq "ines@home.example""#,
+        r#"emails[type eq "home" and value eq "INES@HOME.EXAMPLE"]"#,
+        r#"emails.value eq "Ines@Home.Example" and active eq true"#,
+    ] {
+        assert_eq!(
+            found_by(&w, &secret, filter).await,
+            [ines.as_str()],
+            "{filter}"
+        );
+    }
+    let work = format!(r#"emails.value eq "{}""#, w.email("ines"));
+    assert_eq!(found_by(&w, &secret, &work).await, [ines.as_str()]);
+    assert!(
+        found_by(
+            &w,
+            &secret,
+            r#"emails[type eq "work" and value eq "ines@home.example"]"#
+        )
+        .await
+        .is_empty()
+    );
+
+    // A user the API made is found by their own email, which no provider sent.
+    let by_api = w.new_target("kai").await;
+    let own = format!(r#"emails.value eq "{}""#, w.email("kai").to_uppercase());
+    assert_eq!(found_by(&w, &secret, &own).await, [by_api.id.as_str()]);
+
+    let replaced = patch(
+        &w,
+        &ines,
+        &secret,
+        json!([{"op": "Replace", "path": "emails", "value": [
+            {"value": w.email("ines"), "type": "work", "primary": true},
+            {"value": "ines@elsewhere.example", "type": "home"},
+        ]}]),
+    )
+    .await;
+    assert_eq!(replaced.status, 200, "{}", replaced.text);
+    assert!(
+        found_by(&w, &secret, r#"emails.value eq "ines@home.example""#)
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        found_by(&w, &secret, r#"emails.value eq "ines@elsewhere.example""#).await,
+        [ines.as_str()]
+    );
+
+    let gone = delete(&w, &format!("/scim/v2/Users/{ines}"), &secret).await;
+    assert_eq!(gone.status, 204, "{}", gone.text);
+    assert!(
+        found_by(&w, &secret, r#"emails.value eq "ines@elsewhere.example""#)
+            .await
+            .is_empty()
+    );
+    assert!(found_by(&w, &secret, &work).await.is_empty());
 }
 
 /// Users whose external id was stored before the look-up entries were kept have none; the

@@ -50,12 +50,16 @@ async fn reindex(account: &str, context: &Context) -> Result<(), CliError> {
         AccountId::parse(account).map_err(|e| CliError::Usage(format!("--account {e}")))?;
     let done = context.roster().await?.reindex(&account).await?;
     println!(
-        "{account}: {} with an external id listed under it; {} for `q=`; {} on the all-shifts \
-         index ({} added)",
+        "{account}: {} with an external id listed under it; {} for `q=`; {} for \
+         `emails.value eq`; {} on the all-shifts index ({} added)",
         count(done.external_ids, "user"),
         match done.search_entries {
             1 => "1 search entry".to_owned(),
             n => format!("{n} search entries"),
+        },
+        match done.provided_emails {
+            1 => "1 provided-email entry".to_owned(),
+            n => format!("{n} provided-email entries"),
         },
         count(done.shifts, "shift"),
         done.shifts_added

@@ -82,6 +82,24 @@ pub fn external_id_entry(account: &AccountId, external_id: &ExternalId, user: &U
     )
 }
 
+/// Where the users an identity provider sent email `value` for are listed (SCIM's
+/// `emails.value eq`): one entry per user, as a provider's emails need not be unique. The value
+/// is free text (up to 256 characters), so it is case-folded and hashed, as external ids are.
+pub fn provided_email_prefix(value: &str) -> String {
+    format!(
+        "PROVIDEDEMAIL#{}#",
+        crate::secrets::sha256_hex(&value.to_lowercase())
+    )
+}
+
+/// One user's entry under [`provided_email_prefix`], holding the user id.
+pub fn provided_email_entry(account: &AccountId, value: &str, user: &UserId) -> Key {
+    Key::new(
+        account_pk(account),
+        format!("{}{user}", provided_email_prefix(value)),
+    )
+}
+
 /// The partition of an account's search entries (`GET /users?q=`): out of the account
 /// partition, so reading an account (reconcile, seats) never carries them.
 pub fn search_partition(account: &AccountId) -> String {

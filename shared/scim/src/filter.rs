@@ -106,6 +106,38 @@ impl Filter {
         }
     }
 
+    /// A `value` every match must have in multi-valued attribute `attr`, when the filter says
+    /// so: `emails.value eq "x"`, `emails[value eq "x"]` or `emails[type eq "work" and value eq
+    /// "x"]`, alone or as one side of an `and`. What a server can look up instead of scanning;
+    /// the filter still decides on what the look-up finds.
+    pub fn value_required_in(&self, attr: &str) -> Option<&str> {
+        match self {
+            Filter::Compare {
+                path,
+                op: CompareOp::Eq,
+                value: Literal::String(value),
+            } if path.is(attr) && path.sub.as_deref().is_some_and(is_value) => Some(value),
+            Filter::ValuePath { attr: path, filter } if path.is(attr) => filter.value_required(),
+            Filter::And(a, b) => a
+                .value_required_in(attr)
+                .or_else(|| b.value_required_in(attr)),
+            _ => None,
+        }
+    }
+
+    /// Inside `attr[...]`: the `value eq "x"` the filter requires.
+    fn value_required(&self) -> Option<&str> {
+        match self {
+            Filter::Compare {
+                path,
+                op: CompareOp::Eq,
+                value: Literal::String(value),
+            } if is_value(&path.attr) && path.sub.is_none() => Some(value),
+            Filter::And(a, b) => a.value_required().or_else(|| b.value_required()),
+            _ => None,
+        }
+    }
+
     /// Whether the filter reads top-level attribute `attr` anywhere.
     pub fn mentions(&self, attr: &str) -> bool {
         match self {
@@ -479,6 +511,10 @@ fn literal(word: &str) -> Option<Literal> {
     }
 }
 
+fn is_value(name: &str) -> bool {
+    name.eq_ignore_ascii_case("value")
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -520,6 +556,34 @@ mod tests {
         );
         assert_eq!(parse(r#"userName co "a""#).equality_on("userName"), None);
         assert_eq!(parse(r#"name.givenName eq "a""#).equality_on("name"), None);
+    }
+
+    #[test]
+    fn a_required_email_value_is_found_in_each_form_an_identity_provider_sends() {
+        for text in [
+            r#"emails.value eq "b@x.example""#,
+            r#"emails.Value EQ "b@x.example""#,
+            r#"emails[value eq "b@x.example"]"#,
+            r#"emails[type eq "work" and value eq "b@x.example"]"#,
+            r#"emails.value eq "b@x.example" and active eq true"#,
+            r#"active eq true and emails[value eq "b@x.example"]"#,
+        ] {
+            assert_eq!(
+                parse(text).value_required_in("emails"),
+                Some("b@x.example"),
+                "{text}"
+            );
+        }
+        for text in [
+            r#"emails.value co "b@x.example""#,
+            r#"emails.type eq "work""#,
+            r#"emails.value eq "b@x.example" or active eq true"#,
+            r#"not (emails.value eq "b@x.example")"#,
+            r#"emails[type eq "work" or value eq "b@x.example"]"#,
+            r#"phoneNumbers.value eq "b@x.example""#,
+        ] {
+            assert_eq!(parse(text).value_required_in("emails"), None, "{text}");
+        }
     }
 
     #[test]

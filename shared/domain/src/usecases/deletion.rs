@@ -17,7 +17,7 @@ use super::records;
 use super::retry::{Attempt, optimistic};
 use super::seats::SeatRefusal;
 use super::transaction::{Guard, Refused, Transaction};
-use super::users::{external_id_writes, search_writes};
+use super::users::{entry_writes, external_id_writes};
 use crate::access::Actor;
 use crate::entities::{
     Cover, CoverRef, Group, MemberRoles, Membership, OutOfOffice, Shift, ShiftRef, User,
@@ -471,7 +471,7 @@ impl Roster {
             )?,
         ];
         last.extend(external_id_writes(account, Some(&user), None)?);
-        last.extend(search_writes(account, Some(&user), None)?);
+        last.extend(entry_writes(account, Some(&user), None)?);
         last.extend(self.calendar_feed_deletes(account, &id).await?);
         last.extend(self.invitation_deletes(account, &user).await?);
         let mut leaving: Vec<(GroupId, Vec<Write>)> = Vec::new();

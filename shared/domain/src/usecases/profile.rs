@@ -9,7 +9,7 @@ use super::records::{self, claim_item};
 use super::retry::{Attempt, optimistic};
 use super::seats::SeatRefusal;
 use super::transaction::{Guard, Transaction};
-use super::users::{claim_conflict, external_id_writes, search_writes};
+use super::users::{claim_conflict, entry_writes, external_id_writes};
 use crate::access::Actor;
 use crate::entities::User;
 use crate::error::{DomainError, FieldErrors};
@@ -463,7 +463,7 @@ impl Roster {
             );
             tx.extend(
                 Guard::Stale,
-                search_writes(account, Some(&user), Some(&next))?,
+                entry_writes(account, Some(&user), Some(&next))?,
             );
             // Switched off: the seat is given back, and whoever must know what is now
             // uncovered is told; switched on: a seat is taken, if there is one.

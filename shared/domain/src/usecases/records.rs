@@ -74,6 +74,35 @@ pub(crate) fn search_items(account: &AccountId, user: &User) -> Result<Vec<Item>
         .collect()
 }
 
+/// The keys of a user's entries under the emails an identity provider sent for them (see
+/// [`keys::provided_email_entry`]), one per distinct value.
+pub(crate) fn provided_email_keys(account: &AccountId, user: &User) -> BTreeSet<Key> {
+    user.provided
+        .emails
+        .iter()
+        .map(|email| keys::provided_email_entry(account, email.value(), &user.id))
+        .collect()
+}
+
+/// Every entry that points at a user besides its claims and its external id: its search
+/// entries and its provided-email entries, each holding the user id.
+pub(crate) fn entry_keys(account: &AccountId, user: &User) -> BTreeSet<Key> {
+    let mut keys = search_keys(account, user);
+    keys.extend(provided_email_keys(account, user));
+    keys
+}
+
+/// A user's provided-email entries, each holding the user id.
+pub(crate) fn provided_email_items(
+    account: &AccountId,
+    user: &User,
+) -> Result<Vec<Item>, DomainError> {
+    provided_email_keys(account, user)
+        .into_iter()
+        .map(|key| claim_item(key, &user.id))
+        .collect()
+}
+
 pub(crate) fn user_item(account: &AccountId, user: &User) -> Result<Item, DomainError> {
     let sort = keys::user_name_sort_key(&user.last_name, &user.first_name, &user.id);
     Ok(

@@ -1,7 +1,7 @@
 //! The operator's data step after an upgrade (`roster store reindex`): writes the entries a
 //! release started keeping for items stored before it — users under their external id (SCIM's
-//! `externalId eq`), users' search entries (`GET /users?q=`), shifts on the all-shifts index
-//! (the reminder run). Every change writes
+//! `externalId eq`) and under the emails their identity provider sent (`emails.value eq`),
+//! users' search entries (`GET /users?q=`), shifts on the all-shifts index (the reminder run). Every change writes
 //! them from that release on; this catches up the rest. Safe to repeat and to run beside live
 //! traffic.
 
@@ -21,6 +21,8 @@ pub struct Reindexed {
     pub external_ids: usize,
     /// Search entries written (each user's, one per text they are found by).
     pub search_entries: usize,
+    /// Provided-email entries written (each provisioned user's, one per email sent for them).
+    pub provided_emails: usize,
     /// Shifts, each now on the all-shifts index.
     pub shifts: usize,
     /// Of those, the shifts that were not on it before.
@@ -32,17 +34,21 @@ impl Roster {
     pub async fn reindex(&self, account: &AccountId) -> Result<Reindexed, DomainError> {
         self.get_account(account).await?;
         let mut done = Reindexed::default();
-        // External-id entries are pointers a reader checks: unconditional puts.
-        // So are search entries.
+        // External-id, search and provided-email entries are pointers a reader checks:
+        // unconditional puts.
         let mut entries = Vec::new();
         let mut search = Vec::new();
+        let mut provided = Vec::new();
         for user in self.all_users(account).await? {
             entries.extend(external_id_item(account, &user)?);
             search.extend(records::search_items(account, &user)?);
+            provided.extend(records::provided_email_items(account, &user)?);
         }
         done.external_ids = entries.len();
         done.search_entries = search.len();
+        done.provided_emails = provided.len();
         entries.extend(search);
+        entries.extend(provided);
         for chunk in entries.chunks(MAX_TRANSACTION_ITEMS) {
             let puts = chunk.iter().map(|item| Write::put(item.clone(), None));
             self.table.transact(puts.collect()).await?;

@@ -545,6 +545,33 @@ impl Roster {
             .collect())
     }
 
+    /// The users who may have email `value` (any case): the one whose own email it is (its
+    /// claim) and those an identity provider sent it for (their provided-email entries). One read
+    /// of the claim, one query of the entries, one batch read of the users, whatever the
+    /// account's size. For identity providers that look a user up by `emails.value`; a
+    /// superset the caller's filter then narrows (a provider's emails are kept as sent).
+    pub async fn users_by_email_value(
+        &self,
+        actor: &Actor,
+        value: &str,
+    ) -> Result<Vec<User>, DomainError> {
+        actor.may_read_every_user("listing users")?;
+        let account = actor.account();
+        let mut ids = std::collections::BTreeSet::new();
+        if let Ok(email) = Email::parse(value) {
+            if let Some(claim) = self.table.get(&keys::email_claim(account, &email)).await? {
+                ids.insert(records::decode::<records::Claim>(&claim)?.user_id);
+            }
+        }
+        let query =
+            Query::partition(keys::account_pk(account)).prefix(keys::provided_email_prefix(value));
+        for entry in query_all(self.table.as_ref(), query).await? {
+            ids.insert(records::decode::<records::Claim>(&entry)?.user_id);
+        }
+        let users: Vec<Key> = ids.iter().map(|id| keys::user(account, id)).collect();
+        Ok(self.read_batch(&users).await?.users)
+    }
+
     /// Every user of the account, for a filter no index answers (a SCIM list).
     pub async fn every_user(&self, actor: &Actor) -> Result<Vec<User>, DomainError> {
         actor.may_read_every_user("listing users")?;
@@ -597,7 +624,7 @@ pub(crate) fn store_new_user(
         ),
     );
     tx.extend(Guard::Stale, external_id_writes(account, None, Some(user))?);
-    tx.extend(Guard::Stale, search_writes(account, None, Some(user))?);
+    tx.extend(Guard::Stale, entry_writes(account, None, Some(user))?);
     Ok(())
 }
 
@@ -636,17 +663,17 @@ fn foreign_cursor() -> DomainError {
     )])
 }
 
-/// The writes that keep a user's search entries in step with the user, from `before` (none for
-/// a new user) to `after` (none for a deleted one): the entries whose keys went, deleted, and
-/// the new ones put. Unconditional, as an entry is only a pointer: the list checks the user it
-/// points to.
-pub(crate) fn search_writes(
+/// The writes that keep a user's search and provided-email entries ([`records::entry_keys`]) in
+/// step with the user, from `before` (none for a new user) to `after` (none for a deleted one):
+/// the entries whose keys went, deleted, and the new ones put. Unconditional, as an entry is only
+/// a pointer: whoever follows it checks the user it points to.
+pub(crate) fn entry_writes(
     account: &AccountId,
     before: Option<&User>,
     after: Option<&User>,
 ) -> Result<Vec<Write>, DomainError> {
     let keys_of = |user: Option<&User>| {
-        user.map(|u| records::search_keys(account, u))
+        user.map(|u| records::entry_keys(account, u))
             .unwrap_or_default()
     };
     let (old, new) = (keys_of(before), keys_of(after));

@@ -64,8 +64,9 @@ pub async fn list(app: &App, input: Input) -> Reply {
 }
 
 /// The users a list's filter is evaluated on: for `userName eq` and `externalId eq`, what
-/// identity providers send before each create, the few an index points to (no match when the
-/// value could not be stored); for any other filter, every user.
+/// identity providers send before each create, and for a filter that requires an
+/// `emails.value`, the few an index points to (no match when the value could not be stored);
+/// for any other filter, every user.
 async fn candidates(
     app: &App,
     actor: &Actor,
@@ -87,6 +88,9 @@ async fn candidates(
             Ok(external) => roster.users_by_external_id(actor, &external).await?,
             Err(_) => Vec::new(),
         });
+    }
+    if let Some(email) = filter.and_then(|f| f.value_required_in("emails")) {
+        return Ok(roster.users_by_email_value(actor, email).await?);
     }
     Ok(roster.every_user(actor).await?)
 }
