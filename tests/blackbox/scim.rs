@@ -7,7 +7,7 @@ use roster_domain::entities::ManagedBy;
 use roster_domain::keys;
 use roster_domain::ports::table::Write;
 use roster_domain::usecases::NewUserInput;
-use roster_domain::values::{AccountId, ExternalId, TokenName};
+use roster_domain::values::{AccountId, ExternalId, TokenName, UserId};
 use roster_tests::{Reply, TestStore, for_each_store};
 use serde_json::json;
 
@@ -737,6 +737,24 @@ async fn email_look_ups_find_a_user_by_any_email_the_provider_sent_through_every
         found_by(&w, &secret, r#"emails.value eq "ines@elsewhere.example""#).await,
         [ines.as_str()]
     );
+
+    // As a user stored by an earlier release: the entry taken away, then written by a reindex.
+    let acme = AccountId::parse("acme").unwrap();
+    let entry = keys::provided_email_entry(
+        &acme,
+        "ines@elsewhere.example",
+        &UserId::parse(&ines).unwrap(),
+    );
+    store
+        .table
+        .transact(vec![Write::delete(entry, None)])
+        .await
+        .unwrap();
+    let elsewhere = r#"emails.value eq "ines@elsewhere.example""#;
+    assert!(found_by(&w, &secret, elsewhere).await.is_empty());
+    let done = w.roster.reindex(&acme).await.unwrap();
+    assert_eq!(done.provided_emails, 2, "{done:?}");
+    assert_eq!(found_by(&w, &secret, elsewhere).await, [ines.as_str()]);
 
     let gone = delete(&w, &format!("/scim/v2/Users/{ines}"), &secret).await;
     assert_eq!(gone.status, 204, "{}", gone.text);
