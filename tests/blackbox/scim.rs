@@ -560,27 +560,50 @@ async fn entra_replaces_with_capitalised_ops_and_string_booleans(store: &TestSto
     assert_eq!(read.status, 404, "{}", read.text);
 }
 
-/// The ids of the users `externalId eq "{external}"` finds, after checking the answer counts
-/// them.
-async fn found_by_external_id(w: &World, secret: &str, external: &str) -> Vec<String> {
-    let path = format!("/scim/v2/Users?filter=externalId%20eq%20%22{external}%22");
-    let reply = get(w, &path, Some(secret)).await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    let mut ids: Vec<String> = reply.json["Resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|user| {
-            assert_eq!(user["externalId"], json!(external), "{}", reply.text);
-            user["id"].as_str().unwrap().to_owned()
+/// The users `filter` finds, after checking the answer counts them all.
+async fn found(w: &World, secret: &str, filter: &str) -> Vec<serde_json::Value> {
+    let encoded: String = filter
+        .chars()
+        .map(|c| match c {
+            ' ' => "%20".to_owned(),
+            '"' => "%22".to_owned(),
+            '[' => "%5B".to_owned(),
+            ']' => "%5D".to_owned(),
+            c => c.to_string(),
         })
         .collect();
+    let path = format!("/scim/v2/Users?filter={encoded}");
+    let reply = get(w, &path, Some(secret)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let users = reply.json["Resources"].as_array().unwrap().clone();
     assert_eq!(
         reply.json["totalResults"],
-        json!(ids.len()),
+        json!(users.len()),
         "{}",
         reply.text
     );
+    users
+}
+
+/// The ids of the users `filter` finds, sorted.
+async fn found_by(w: &World, secret: &str, filter: &str) -> Vec<String> {
+    ids_of(&found(w, secret, filter).await)
+}
+
+/// The ids of the users `externalId eq "{external}"` finds, each checked to hold it.
+async fn found_by_external_id(w: &World, secret: &str, external: &str) -> Vec<String> {
+    let users = found(w, secret, &format!(r#"externalId eq "{external}""#)).await;
+    for user in &users {
+        assert_eq!(user["externalId"], json!(external), "{user}");
+    }
+    ids_of(&users)
+}
+
+fn ids_of(users: &[serde_json::Value]) -> Vec<String> {
+    let mut ids: Vec<String> = users
+        .iter()
+        .map(|user| user["id"].as_str().unwrap().to_owned())
+        .collect();
     ids.sort();
     ids
 }
@@ -644,31 +667,6 @@ async fn external_id_look_ups_follow_every_change_to_the_id(store: &TestStore) {
             .await
             .is_empty()
     );
-}
-
-/// The ids of the users `filter` finds.
-async fn found_by(w: &World, secret: &str, filter: &str) -> Vec<String> {
-    let encoded: String = filter
-        .chars()
-        .map(|c| match c {
-            ' ' => "%20".to_owned(),
-            '"' => "%22".to_owned(),
-            '[' => "%5B".to_owned(),
-            ']' => "%5D".to_owned(),
-            c => c.to_string(),
-        })
-        .collect();
-    let path = format!("/scim/v2/Users?filter={encoded}");
-    let reply = get(w, &path, Some(secret)).await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    let mut ids: Vec<String> = reply.json["Resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|user| user["id"].as_str().unwrap().to_owned())
-        .collect();
-    ids.sort();
-    ids
 }
 
 /// A filter that requires an `emails.value` is answered from the email claim and the entries
