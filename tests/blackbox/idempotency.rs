@@ -1,9 +1,19 @@
 //! `Idempotency-Key` on POST, over HTTP against `roster serve`, on both stores: a replay gets
 //! the first answer and changes nothing, a reused key is `422`, keys belong to their caller, a
 //! first answer that was a refusal replays as that refusal, and racing replays create once.
+//! The key's lifetime (a dead request's claim taken over, an answer forgotten after its window)
+//! is told by the domain's clock, so it is tested on the use cases with a clock that moves.
+
+use std::sync::Arc;
 
 use futures_util::future::join_all;
 use http::Method;
+use jiff::SignedDuration;
+use roster_domain::ports::clock::{FixedClock, UlidSource};
+use roster_domain::usecases::{
+    Claimed, IDEMPOTENCY_WINDOW_SECONDS, IdempotentRequest, Roster, STALE_CLAIM_SECONDS, Settings,
+    StoredResponse,
+};
 use roster_tests::Reply;
 use roster_tests::{TestStore, for_each_store};
 use serde_json::{Value, json};
@@ -17,6 +27,7 @@ for_each_store!(
     a_refusal_replays_as_the_same_refusal,
     racing_replays_create_one_user,
     a_malformed_key_is_400,
+    a_claim_is_taken_over_when_stale_and_an_answer_forgotten_when_expired,
 );
 
 async fn post(w: &World, who: &Person, path: &str, body: Value, key: &str) -> Reply {
@@ -140,4 +151,77 @@ async fn a_malformed_key_is_400(store: &TestStore) {
         );
     }
     assert_eq!(users_named(&w, "rosa").await, 0);
+}
+
+async fn a_claim_is_taken_over_when_stale_and_an_answer_forgotten_when_expired(store: &TestStore) {
+    let clock = Arc::new(FixedClock::new("2026-12-01T09:00:00Z".parse().unwrap()));
+    let roster = Roster::new(
+        Arc::clone(&store.table),
+        Arc::new(store.mail.clone()),
+        Arc::clone(&clock) as _,
+        Arc::new(UlidSource::default()),
+        Settings {
+            app_url: "https://app.test".into(),
+        },
+    );
+    let request = |body: &str| {
+        IdempotentRequest::new("acme#ana", "key-1", "POST", "/users", body.as_bytes()).unwrap()
+    };
+    let (a, b) = (request("a"), request("b"));
+    let answer = StoredResponse {
+        status: 201,
+        headers: vec![("location".into(), "/users/01J".into())],
+        body: "{}".into(),
+    };
+
+    let Claimed::Fresh(dead) = roster.claim_idempotency_key(&a).await.unwrap() else {
+        panic!("a new key is claimed")
+    };
+    assert!(matches!(
+        roster.claim_idempotency_key(&a).await.unwrap(),
+        Claimed::InProgress
+    ));
+    clock.advance(SignedDuration::from_secs(STALE_CLAIM_SECONDS - 1));
+    assert!(matches!(
+        roster.claim_idempotency_key(&a).await.unwrap(),
+        Claimed::InProgress
+    ));
+
+    // Its request died: once the claim is stale, the next request runs in its place, and the
+    // dead one can no longer complete the key.
+    clock.advance(SignedDuration::from_secs(1));
+    let Claimed::Fresh(live) = roster.claim_idempotency_key(&a).await.unwrap() else {
+        panic!("a stale claim is taken over")
+    };
+    assert!(
+        roster
+            .complete_idempotency_key(dead, answer.clone())
+            .await
+            .is_err()
+    );
+    roster
+        .complete_idempotency_key(live, answer.clone())
+        .await
+        .unwrap();
+    match roster.claim_idempotency_key(&a).await.unwrap() {
+        Claimed::Replay(stored) => assert_eq!(stored, answer),
+        other => panic!("the kept answer is replayed, not {other:?}"),
+    }
+    assert!(matches!(
+        roster.claim_idempotency_key(&b).await.unwrap(),
+        Claimed::Mismatch
+    ));
+
+    // The window is counted from the claim that ran (the take-over); past it the key is new
+    // again, for any request.
+    clock.advance(SignedDuration::from_secs(IDEMPOTENCY_WINDOW_SECONDS - 1));
+    assert!(matches!(
+        roster.claim_idempotency_key(&b).await.unwrap(),
+        Claimed::Mismatch
+    ));
+    clock.advance(SignedDuration::from_secs(1));
+    assert!(matches!(
+        roster.claim_idempotency_key(&b).await.unwrap(),
+        Claimed::Fresh(_)
+    ));
 }

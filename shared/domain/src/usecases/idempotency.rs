@@ -2,8 +2,9 @@
 //! gets the first answer and changes nothing; the same key with a different request is refused;
 //! a replay while the first is still running is told so rather than run twice.
 //!
-//! A key is claimed with one conditional put before the request runs and completed with the
-//! answer after (two transactions on top of the request's own). The record lives outside the
+//! A key is claimed with one conditional put before the request runs (its record is read only
+//! when the put finds one there) and completed with the answer after: two transactions on top
+//! of the request's own. The record lives outside the
 //! account partition, per caller, and expires with DynamoDB TTL.
 
 use serde::{Deserialize, Serialize};
@@ -111,42 +112,17 @@ pub struct Claim {
 }
 
 impl Roster {
+    /// Claims the key for `request`, or says why it cannot run. A new key (the common case) is
+    /// one conditional put; the record is read only when one is already there.
     pub async fn claim_idempotency_key(
         &self,
         request: &IdempotentRequest,
     ) -> Result<Claimed, DomainError> {
         let now = self.clock.now().as_second();
-        // Twice at most: a record that expired between the put and the read is gone on retry.
-        for _ in 0..2 {
-            let existing = match self.table.get(&request.record).await? {
-                None => None,
-                Some(item) => Some((
-                    item.version,
-                    item.expires_at,
-                    records::decode::<Record>(&item)?,
-                )),
-            };
-            let condition = match &existing {
-                None => Condition::MustNotExist,
-                Some((version, expires_at, record)) => {
-                    let expired = expires_at.is_some_and(|at| at <= now);
-                    let stale =
-                        record.response.is_none() && record.claimed_at + STALE_CLAIM_SECONDS <= now;
-                    if !expired && record.fingerprint != request.fingerprint {
-                        return Ok(Claimed::Mismatch);
-                    }
-                    if !expired {
-                        if let Some(response) = &record.response {
-                            return Ok(Claimed::Replay(response.clone()));
-                        }
-                        if !stale {
-                            return Ok(Claimed::InProgress);
-                        }
-                    }
-                    Condition::VersionIs(*version)
-                }
-            };
-            let version = existing.as_ref().map_or(1, |(v, ..)| v + 1);
+        let (mut condition, mut version) = (Condition::MustNotExist, 1);
+        // Three puts at most: a record that expired (or was released) between a failed put and
+        // the read is claimed as new, and one that changed again is read again.
+        for _ in 0..3 {
             let record = Record {
                 fingerprint: request.fingerprint.clone(),
                 claimed_at: now,
@@ -162,10 +138,30 @@ impl Roster {
                         claimed_at: now,
                     }));
                 }
-                // Another request claimed it first: read what it left.
-                Err(TableError::ConditionFailed(_) | TableError::Conflict) => continue,
+                // The key has a record, or had one a moment ago: read what it holds.
+                Err(TableError::ConditionFailed(_) | TableError::Conflict) => {}
                 Err(e) => return Err(e.into()),
             }
+            (condition, version) = match self.table.get(&request.record).await? {
+                None => (Condition::MustNotExist, 1),
+                Some(item) => {
+                    let record = records::decode::<Record>(&item)?;
+                    let expired = item.expires_at.is_some_and(|at| at <= now);
+                    if !expired {
+                        if record.fingerprint != request.fingerprint {
+                            return Ok(Claimed::Mismatch);
+                        }
+                        if let Some(response) = record.response {
+                            return Ok(Claimed::Replay(response));
+                        }
+                        if record.claimed_at + STALE_CLAIM_SECONDS > now {
+                            return Ok(Claimed::InProgress);
+                        }
+                    }
+                    // Expired, or a claim whose request died: taken over.
+                    (Condition::VersionIs(item.version), item.version + 1)
+                }
+            };
         }
         Ok(Claimed::InProgress)
     }
