@@ -34,7 +34,10 @@ impl Target {
                 jiff::SignedDuration::from_hours(1),
             )
             .expect("a token");
-        let server = TestServer::start(roster, &store).await;
+        // At the level `roster serve` logs by default (a line a request), as its users run it:
+        // debug logging, which the black-box tests keep for their failures, took a tenth of the
+        // throughput (docs/benchmarks.md, Load).
+        let server = TestServer::start_logging(roster, &store, &[], "info").await;
         Self {
             server,
             token,

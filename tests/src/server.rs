@@ -44,8 +44,14 @@ impl TestServer {
         }
     }
 
-    /// `roster serve` on the store with extra options (which may override the mail settings).
+    /// `roster serve` on the store with extra options (which may override the mail settings),
+    /// logging at debug level so a failing test shows what the server did.
     pub async fn start_with(roster: &str, store: &TestStore, extra: &[&str]) -> Self {
+        Self::start_logging(roster, store, extra, "debug").await
+    }
+
+    /// `roster serve` on the store with extra options, its `RUST_LOG` set to `log`.
+    pub async fn start_logging(roster: &str, store: &TestStore, extra: &[&str], log: &str) -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
         let outbox = dir.path().join("outbox");
         let store_url = store.url();
@@ -67,7 +73,7 @@ impl TestServer {
             .env("ROSTER_DEV_JWT_SECRET", TEST_JWT_SECRET)
             .env_remove("ROSTER_STORE")
             .env_remove("ROSTER_MAIL")
-            .env("RUST_LOG", "debug")
+            .env("RUST_LOG", log)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = command.spawn().expect("start roster serve");
