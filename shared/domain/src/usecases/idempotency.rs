@@ -4,8 +4,8 @@
 //!
 //! A key is claimed with one conditional put before the request runs (its record is read only
 //! when the put finds one there) and completed with the answer after: two transactions on top
-//! of the request's own. The record lives outside the
-//! account partition, per caller, and expires with DynamoDB TTL.
+//! of the request's own. The record lives outside the account partition, per caller, and
+//! expires with DynamoDB TTL.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
