@@ -19,10 +19,10 @@ use jiff::{SignedDuration, Timestamp};
 use roster_api::{App, Claims};
 use roster_domain::access::Actor;
 use roster_domain::entities::{ManagedBy, User};
-use roster_domain::ports::clock::{FixedClock, UlidSource};
+use roster_domain::ports::clock::FixedClock;
 use roster_domain::usecases::{
     CoverInput, GroupInput, MemberInput, NewAccountInput, NewUserInput, OutOfOfficeInput,
-    PreferencesPatch, Roster, Settings, ShiftInput, UserPatchInput,
+    PreferencesPatch, Roster, ShiftInput, UserPatchInput,
 };
 use roster_domain::values::{AccountId, GroupId};
 use roster_tests::{TestStore, for_each_store};
@@ -42,15 +42,7 @@ fn acme() -> Actor {
 /// `App` over them.
 async fn setup(store: &TestStore, now: &str) -> (Roster, App, User) {
     let clock = Arc::new(FixedClock::new(now.parse().unwrap()));
-    let roster = Roster::new(
-        Arc::clone(&store.table),
-        Arc::new(store.mail.clone()),
-        clock,
-        Arc::new(UlidSource::default()),
-        Settings {
-            app_url: "https://app.test".into(),
-        },
-    );
+    let roster = store.roster_at(clock);
     let owner = NewUserInput {
         email: Some("ana@acme.example".into()),
         first_name: Some("Ana".into()),

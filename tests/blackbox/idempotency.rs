@@ -9,9 +9,9 @@ use std::sync::Arc;
 use futures_util::future::join_all;
 use http::Method;
 use jiff::SignedDuration;
-use roster_domain::ports::clock::{FixedClock, UlidSource};
+use roster_domain::ports::clock::FixedClock;
 use roster_domain::usecases::{
-    Claimed, IDEMPOTENCY_WINDOW_SECONDS, IdempotentRequest, Roster, STALE_CLAIM_SECONDS, Settings,
+    Claimed, IDEMPOTENCY_WINDOW_SECONDS, IdempotentRequest, Roster, STALE_CLAIM_SECONDS,
     StoredResponse,
 };
 use roster_tests::Reply;
@@ -155,15 +155,7 @@ async fn a_malformed_key_is_400(store: &TestStore) {
 
 async fn a_claim_is_taken_over_when_stale_and_an_answer_forgotten_when_expired(store: &TestStore) {
     let clock = Arc::new(FixedClock::new("2026-12-01T09:00:00Z".parse().unwrap()));
-    let roster = Roster::new(
-        Arc::clone(&store.table),
-        Arc::new(store.mail.clone()),
-        Arc::clone(&clock) as _,
-        Arc::new(UlidSource::default()),
-        Settings {
-            app_url: "https://app.test".into(),
-        },
-    );
+    let roster = store.roster_at(Arc::clone(&clock) as _);
     let request = |body: &str| {
         IdempotentRequest::new("acme#ana", "key-1", "POST", "/users", body.as_bytes()).unwrap()
     };
@@ -174,23 +166,17 @@ async fn a_claim_is_taken_over_when_stale_and_an_answer_forgotten_when_expired(s
         body: "{}".into(),
     };
 
-    let Claimed::Fresh(dead) = roster.claim_idempotency_key(&a).await.unwrap() else {
+    let Claimed::Fresh(dead) = claimed(&roster, &a).await else {
         panic!("a new key is claimed")
     };
-    assert!(matches!(
-        roster.claim_idempotency_key(&a).await.unwrap(),
-        Claimed::InProgress
-    ));
+    assert!(matches!(claimed(&roster, &a).await, Claimed::InProgress));
     clock.advance(SignedDuration::from_secs(STALE_CLAIM_SECONDS - 1));
-    assert!(matches!(
-        roster.claim_idempotency_key(&a).await.unwrap(),
-        Claimed::InProgress
-    ));
+    assert!(matches!(claimed(&roster, &a).await, Claimed::InProgress));
 
     // Its request died: once the claim is stale, the next request runs in its place, and the
     // dead one can no longer complete the key.
     clock.advance(SignedDuration::from_secs(1));
-    let Claimed::Fresh(live) = roster.claim_idempotency_key(&a).await.unwrap() else {
+    let Claimed::Fresh(live) = claimed(&roster, &a).await else {
         panic!("a stale claim is taken over")
     };
     assert!(
@@ -203,25 +189,20 @@ async fn a_claim_is_taken_over_when_stale_and_an_answer_forgotten_when_expired(s
         .complete_idempotency_key(live, answer.clone())
         .await
         .unwrap();
-    match roster.claim_idempotency_key(&a).await.unwrap() {
+    match claimed(&roster, &a).await {
         Claimed::Replay(stored) => assert_eq!(stored, answer),
         other => panic!("the kept answer is replayed, not {other:?}"),
     }
-    assert!(matches!(
-        roster.claim_idempotency_key(&b).await.unwrap(),
-        Claimed::Mismatch
-    ));
+    assert!(matches!(claimed(&roster, &b).await, Claimed::Mismatch));
 
     // The window is counted from the claim that ran (the take-over); past it the key is new
     // again, for any request.
     clock.advance(SignedDuration::from_secs(IDEMPOTENCY_WINDOW_SECONDS - 1));
-    assert!(matches!(
-        roster.claim_idempotency_key(&b).await.unwrap(),
-        Claimed::Mismatch
-    ));
+    assert!(matches!(claimed(&roster, &b).await, Claimed::Mismatch));
     clock.advance(SignedDuration::from_secs(1));
-    assert!(matches!(
-        roster.claim_idempotency_key(&b).await.unwrap(),
-        Claimed::Fresh(_)
-    ));
+    assert!(matches!(claimed(&roster, &b).await, Claimed::Fresh(_)));
+}
+
+async fn claimed(roster: &Roster, request: &IdempotentRequest) -> Claimed {
+    roster.claim_idempotency_key(request).await.unwrap()
 }

@@ -495,15 +495,7 @@ async fn a_run_without_the_push_service_leaves_the_push_queued_for_one_with_it(s
     let rita = rita_on_a_daily_shift(&w, "en-GB").await;
     register_phone(&w, &rita, "android").await;
     let clock = Arc::new(FixedClock::new(at("2027-03-13T08:00:00Z")));
-    let without_push = Roster::new(
-        Arc::clone(&store.table),
-        Arc::new(store.mail.clone()),
-        Arc::clone(&clock) as _,
-        Arc::new(UlidSource::default()),
-        Settings {
-            app_url: "https://app.test".into(),
-        },
-    );
+    let without_push = store.roster_at(Arc::clone(&clock) as _);
     let run = without_push.send_due_reminders(None).await.unwrap();
     assert_eq!(
         (

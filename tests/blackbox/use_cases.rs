@@ -8,11 +8,11 @@ use roster_domain::DomainError;
 use roster_domain::access::Actor;
 use roster_domain::entities::{ContactMethod, ManagedBy, User, UserStatus};
 use roster_domain::keys;
-use roster_domain::ports::clock::{FixedClock, UlidSource};
+use roster_domain::ports::clock::FixedClock;
 use roster_domain::ports::table::{Query, query_all};
 use roster_domain::usecases::{
     ContactOrderInput, ContactPatchInput, Delivery, DeviceInput, NewAccountInput, NewContactInput,
-    NewUserInput, PasswordResetInput, RoleInput, Roster, SIGN_IN_LIFETIME, Settings, UserFilter,
+    NewUserInput, PasswordResetInput, RoleInput, Roster, SIGN_IN_LIFETIME, UserFilter,
     UserPatchInput,
 };
 use roster_domain::values::{AccountId, Role, UserId};
@@ -672,16 +672,7 @@ async fn a_reset_token_activates_the_user_once(store: &TestStore) {
 /// The use cases over `store` with a clock the test moves.
 fn roster_on_a_fixed_clock(store: &TestStore) -> (Roster, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(jiff::Timestamp::now()));
-    let roster = Roster::new(
-        Arc::clone(&store.table),
-        Arc::new(store.mail.clone()),
-        clock.clone(),
-        Arc::new(UlidSource::default()),
-        Settings {
-            app_url: "https://app.test".into(),
-        },
-    );
-    (roster, clock)
+    (store.roster_at(clock.clone()), clock)
 }
 
 async fn an_expired_reset_token_is_refused(store: &TestStore) {

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use roster_domain::entities::{ManagedBy, User};
-use roster_domain::ports::clock::{SystemClock, UlidSource};
+use roster_domain::ports::clock::{Clock, SystemClock, UlidSource};
 use roster_domain::ports::table::Table;
 use roster_domain::usecases::{NewAccountInput, NewUserInput, Roster, Settings};
 use roster_dynamo::DynamoTable;
@@ -116,16 +116,26 @@ impl TestStore {
 
     /// The use cases over another handle on this store (see [`TestStore::open_another`]).
     pub fn roster_on(&self, table: Arc<dyn Table>) -> Roster {
+        self.roster_with(table, Arc::new(SystemClock))
+            .with_push(Arc::new(self.push.clone()))
+    }
+
+    /// The use cases over this store at the time `clock` says (a clock the test moves), sending
+    /// into `self.mail`, with no push service (devices are kept and nothing is pushed).
+    pub fn roster_at(&self, clock: Arc<dyn Clock>) -> Roster {
+        self.roster_with(Arc::clone(&self.table), clock)
+    }
+
+    fn roster_with(&self, table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> Roster {
         Roster::new(
             table,
             Arc::new(self.mail.clone()),
-            Arc::new(SystemClock),
+            clock,
             Arc::new(UlidSource::default()),
             Settings {
                 app_url: "https://app.test".into(),
             },
         )
-        .with_push(Arc::new(self.push.clone()))
     }
 
     /// Creates account `id` (through the API's path) with Ana Silva at `owner_email` as its
