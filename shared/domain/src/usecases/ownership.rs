@@ -5,7 +5,7 @@
 //! audit entry (actor: the operator) change in one transaction.
 
 use super::Roster;
-use super::records::{self, claim_item, decode};
+use super::records::{self, claim_item};
 use super::retry::{Attempt, optimistic};
 use crate::access::Actor;
 use crate::entities::{Account, AuditActor, User};
@@ -39,14 +39,11 @@ impl Roster {
             });
         };
         let record = self.get_account(account).await?;
-        let claim = self
-            .table
-            .get(&keys::owner_claim(account))
+        let owner = self
+            .claim_holder_at(&keys::owner_claim(account))
             .await?
             .ok_or_else(|| DomainError::not_found("Owner of account", account.as_str()))?;
-        let from = self
-            .load_user(account, &decode::<records::Claim>(&claim)?.user_id)
-            .await?;
+        let from = self.load_user(account, &owner).await?;
         let to_id = self.user_id_by_email(account, to).await?;
         let to = self.load_user(account, &to_id).await?;
         let refuse = |why: String| Err(DomainError::conflict(why));

@@ -17,6 +17,12 @@ pub(crate) struct Claim {
     pub user_id: UserId,
 }
 
+/// The user a claim, or an entry that points like one (search, external id, provided email),
+/// names.
+pub(crate) fn claim_holder(item: &Item) -> Result<UserId, DomainError> {
+    Ok(decode::<Claim>(item)?.user_id)
+}
+
 pub(crate) fn claim_item(key: Key, user_id: &UserId) -> Result<Item, DomainError> {
     Ok(Item::from_body(
         key,

@@ -435,7 +435,7 @@ impl Roster {
         let pointed: Vec<UserId> = page
             .items
             .iter()
-            .map(|entry| Ok(records::decode::<records::Claim>(entry)?.user_id))
+            .map(records::claim_holder)
             .collect::<Result<_, DomainError>>()?;
         let wanted: BTreeSet<Key> = pointed.iter().map(|id| keys::user(account, id)).collect();
         let wanted: Vec<Key> = wanted.into_iter().collect();
@@ -480,16 +480,23 @@ impl Roster {
         .await
     }
 
+    /// The user the claim at `key` names, if the claim is there: one read.
+    pub(crate) async fn claim_holder_at(&self, key: &Key) -> Result<Option<UserId>, DomainError> {
+        match self.table.get(key).await? {
+            Some(item) => records::claim_holder(&item).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The id of the user holding `email` in `account` (an operator look-up: `roster token`).
     pub async fn user_id_by_email(
         &self,
         account: &AccountId,
         email: &Email,
     ) -> Result<UserId, DomainError> {
-        match self.table.get(&keys::email_claim(account, email)).await? {
-            Some(item) => Ok(records::decode::<records::Claim>(&item)?.user_id),
-            None => Err(DomainError::not_found("user", email.as_str())),
-        }
+        self.claim_holder_at(&keys::email_claim(account, email))
+            .await?
+            .ok_or_else(|| DomainError::not_found("user", email.as_str()))
     }
 
     /// The user whose username is `username` (any case): one read of its claim, one of the
@@ -501,14 +508,10 @@ impl Roster {
     ) -> Result<Option<User>, DomainError> {
         actor.may_read_every_user("listing users")?;
         let account = actor.account();
-        let Some(claim) = self
-            .table
-            .get(&keys::username_claim(account, username))
-            .await?
-        else {
+        let claim = keys::username_claim(account, username);
+        let Some(id) = self.claim_holder_at(&claim).await? else {
             return Ok(None);
         };
-        let id = records::decode::<records::Claim>(&claim)?.user_id;
         match self.table.get(&keys::user(account, &id)).await? {
             Some(item) => records::user_from_item(&item).map(Some),
             None => Ok(None),
@@ -531,12 +534,7 @@ impl Roster {
         let entries = query_all(self.table.as_ref(), query).await?;
         let ids = entries
             .iter()
-            .map(|entry| {
-                Ok(keys::user(
-                    account,
-                    &records::decode::<records::Claim>(entry)?.user_id,
-                ))
-            })
+            .map(|entry| Ok(keys::user(account, &records::claim_holder(entry)?)))
             .collect::<Result<Vec<_>, DomainError>>()?;
         let users = self.read_batch(&ids).await?.users;
         Ok(users
@@ -559,14 +557,15 @@ impl Roster {
         let account = actor.account();
         let mut ids = std::collections::BTreeSet::new();
         if let Ok(email) = Email::parse(value) {
-            if let Some(claim) = self.table.get(&keys::email_claim(account, &email)).await? {
-                ids.insert(records::decode::<records::Claim>(&claim)?.user_id);
-            }
+            ids.extend(
+                self.claim_holder_at(&keys::email_claim(account, &email))
+                    .await?,
+            );
         }
         let query =
             Query::partition(keys::account_pk(account)).prefix(keys::provided_email_prefix(value));
         for entry in query_all(self.table.as_ref(), query).await? {
-            ids.insert(records::decode::<records::Claim>(&entry)?.user_id);
+            ids.insert(records::claim_holder(&entry)?);
         }
         let users: Vec<Key> = ids.iter().map(|id| keys::user(account, id)).collect();
         Ok(self.read_batch(&users).await?.users)
