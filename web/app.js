@@ -1,13 +1,14 @@
 // The console's shell: sign in, learn who is at the keyboard, draw the navigation their rights
 // allow, and route /console/... paths to pages without reloading.
 
-import { SignInNeeded, session, signIn, signOut } from './auth.js';
+import { SignInNeeded, session, signIn, signOut, takeResetLink } from './auth.js';
 import { ApiError, enc, get, whenSessionEnds } from './api.js';
 import { fill, h } from './dom.js';
 import { usersPage } from './pages/users.js';
 import { profilePage } from './pages/profile.js';
 import { groupsPage, groupPage } from './pages/groups.js';
 import { auditPage } from './pages/audit.js';
+import { forgotPasswordPage, setPasswordPage, signInPage } from './pages/sign-in.js';
 
 /** What every page may read: the console's settings and the signed-in user. */
 export const context = { config: null, me: null };
@@ -75,20 +76,33 @@ function drawNavigation(me) {
   fill(document.getElementById('who'), `${me.first_name} ${me.last_name}`);
   const out = document.getElementById('sign-out');
   out.hidden = false;
-  out.onclick = () => { signOut(); signedOut('You are signed out.'); };
+  out.onclick = () => { signOut(); signedOut('You are signed out.', { news: true }); };
 }
 
-function signedOut(message) {
+/** The sign-in page (with `message`: what went wrong, or news), and the console once the person
+ * has signed in. */
+function signedOut(message, { news = false } = {}) {
   document.getElementById('nav').replaceChildren();
   document.getElementById('who').replaceChildren();
   document.getElementById('sign-out').hidden = true;
   const main = document.getElementById('main');
-  const parts = [h('h1', {}, 'Sign in to Roster'), h('p.alert', { role: 'alert' }, message)];
-  if (context.config?.sign_in === 'oidc') {
-    parts.push(h('button.primary', { type: 'button', onclick: () => location.assign('/console/') }, 'Sign in'));
+  if (!context.config) {
+    fill(main, h('h1', {}, 'Roster'), h('p.alert', { role: 'alert' }, message));
+    return;
   }
-  fill(main, parts);
+  const said = news ? { message } : { alert: message };
+  fill(main, signInPage(context.config, { ...said, done: () => boot() }));
+  main.querySelector('input')?.focus();
 }
+
+/** The pages of someone without a session: set a password from an emailed link, or ask for one. */
+const PUBLIC = {
+  '/console/reset-password': () => setPasswordPage(context.config, {
+    ...takeResetLink(),
+    done: () => { history.replaceState(null, '', '/console/me'); boot(); },
+  }),
+  '/console/forgot-password': () => forgotPasswordPage(),
+};
 
 // Links marked data-link change pages in place.
 document.addEventListener('click', (event) => {
@@ -101,7 +115,14 @@ window.addEventListener('popstate', render);
 
 async function boot() {
   try {
-    context.config = await (await fetch('/console/config.json')).json();
+    context.config ||= await (await fetch('/console/config.json')).json();
+    const open = PUBLIC[location.pathname.replace(/\/+$/, '')];
+    if (open) {
+      const main = document.getElementById('main');
+      fill(main, open());
+      main.querySelector('input')?.focus();
+      return;
+    }
     await signIn(context.config);
     context.me = await get(`/users/${enc(session.claims().sub)}`);
   } catch (error) {

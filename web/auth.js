@@ -1,7 +1,8 @@
-// Signing in. Locally, `roster console` prints a link whose fragment holds a one-time code,
-// traded at once for a session token of `roster serve`. Deployed, the identity provider's
-// OpenID Connect authorization code flow with PKCE. Either way the token lives in this tab's
-// sessionStorage only: never in a URL after sign-in, never in localStorage or a cookie.
+// Signing in. With a password (pages/sign-in.js); locally, with a link `roster console` prints,
+// whose fragment holds a one-time code traded at once for a session token; and, where one is set
+// up, with the identity provider's OpenID Connect authorization code flow with PKCE. Every way
+// ends in a Roster session token, which lives in this tab's sessionStorage only: never in a URL
+// after sign-in, never in localStorage or a cookie.
 
 const SESSION = 'roster.session';
 const PKCE = 'roster.pkce';
@@ -30,7 +31,8 @@ export const session = {
   clear: () => sessionStorage.removeItem(SESSION),
 };
 
-/** Signs in if needed; throws SignInNeeded with what to do when it cannot. */
+/** Signs in from a link or the identity provider's answer, or keeps a live session; throws
+ * SignInNeeded (the sign-in page follows) when there is none. */
 export async function signIn(config) {
   const fragment = new URLSearchParams(location.hash.slice(1));
   if (fragment.has('sign-in')) {
@@ -38,12 +40,19 @@ export async function signIn(config) {
     history.replaceState(null, '', location.pathname + location.search);
     return redeemLink(fragment.get('sign-in'));
   }
-  if (config.sign_in === 'oidc' && location.pathname === CALLBACK) return finishOidc(config);
+  const oidc = config.sign_in.oidc;
+  if (oidc && location.pathname === CALLBACK) return finishOidc(oidc);
   if (session.live()) return;
   session.clear();
-  if (config.sign_in === 'oidc') return startOidc(config);
-  throw new SignInNeeded(
-    'Sign in with a link: run `roster console --account ID --user EMAIL` and open the link it prints.');
+  throw new SignInNeeded('');
+}
+
+/** The token and login a set-password link carries in its fragment, taken out of the address
+ * bar and history before anything else happens. */
+export function takeResetLink() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  history.replaceState(null, '', location.pathname + location.search);
+  return { token: fragment.get('token'), login: fragment.get('login') };
 }
 
 async function redeemLink(code) {
@@ -63,7 +72,7 @@ const base64url = (bytes) => btoa(String.fromCharCode(...bytes))
   .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const random = (size) => base64url(crypto.getRandomValues(new Uint8Array(size)));
 
-async function startOidc(config) {
+export async function startOidc(config) {
   const verifier = random(48);
   const state = random(16);
   sessionStorage.setItem(PKCE, JSON.stringify({ verifier, state, back: location.pathname + location.search }));
@@ -111,7 +120,17 @@ async function finishOidc(config) {
   if (!response.ok || !token) {
     throw new SignInNeeded(`The identity provider did not give a token: ${tokens.error_description || tokens.error || response.status}.`);
   }
-  session.set(token);
+  // Traded at once for a Roster session: the API accepts no other kind of token.
+  const exchanged = await fetch('/sessions/oidc', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  const ours = await exchanged.json().catch(() => ({}));
+  if (!exchanged.ok || !ours.token) {
+    throw new SignInNeeded(`Roster refused the identity provider's sign-in: ${ours.detail || exchanged.status}.`);
+  }
+  session.set(ours.token);
   history.replaceState(null, '', started.back && started.back !== CALLBACK ? started.back : '/console/');
 }
 

@@ -1,4 +1,5 @@
-// The product's words — roles, user types, contact methods — as the server's domain defines
+// The product's words — roles, user types, contact methods, a password's length — as the
+// server's domain defines
 // them, from /console/config.json: the console never keeps its own copy of a list.
 
 import { context } from './app.js';
@@ -13,6 +14,7 @@ export function vocabulary() {
     userTypes: new Map(v.user_types.map((t) => [t.id, t.name])),
     methods: v.contact_methods,
     methodNames: new Map(v.contact_methods.map((m) => [m.id, m.name])),
+    password: v.password,
   };
   return cached;
 }

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use roster_domain::ports::mailer::Mailer;
 use roster_domain::ports::push::{Push, PushNotConfigured};
 use roster_domain::usecases::{Roster, Settings};
-use roster_local::{OutboxFolder, PushFolder};
+use roster_local::{KeyFile, OutboxFolder, PushFolder};
 use roster_ses::SesMailer;
 use roster_sns::{PlatformApplications, SnsPush};
 
@@ -58,15 +58,21 @@ pub struct Context {
     )]
     pub mail_from: String,
 
-    /// The web app's base URL: reset links point at `<app-url>/reset-password?token=…`.
-    #[arg(
-        long,
-        global = true,
-        env = "ROSTER_APP_URL",
-        default_value = "http://127.0.0.1:8080"
-    )]
-    pub app_url: String,
+    /// Where the console and the API are served: reset links point at
+    /// `<app-url>/console/reset-password#token=…`, and session tokens name it as their issuer.
+    /// Default: `roster serve`'s own address (http://127.0.0.1:8080 for other commands).
+    #[arg(long, global = true, env = "ROSTER_APP_URL")]
+    pub app_url: Option<String>,
+
+    /// The file holding the key session tokens are signed with (a P-256 key in PKCS #8 PEM,
+    /// made with mode 0600 on first use). Default: beside the SQLite file
+    /// (`roster.db.signing-key`), or `.roster-<table>.signing-key` for a DynamoDB table.
+    #[arg(long, global = true, env = "ROSTER_SIGNING_KEY")]
+    pub signing_key: Option<PathBuf>,
 }
+
+/// Where reset links point and tokens are issued from when nothing says otherwise.
+pub const DEFAULT_APP_URL: &str = "http://127.0.0.1:8080";
 
 impl Context {
     pub async fn mailer(&self) -> Result<Arc<dyn Mailer>, CliError> {
@@ -105,10 +111,29 @@ impl Context {
         })
     }
 
+    /// The store's signing key (see `--signing-key`), made on first use.
+    pub fn signing_key(&self) -> Result<KeyFile, CliError> {
+        let path = match (&self.signing_key, &self.store) {
+            (Some(path), _) => path.clone(),
+            (None, StoreUrl::Sqlite(path)) => roster_local::signing_key_beside(path),
+            (None, StoreUrl::Dynamodb { table }) => {
+                PathBuf::from(format!(".roster-{table}.signing-key"))
+            }
+        };
+        KeyFile::open_or_create(&path).map_err(CliError::Usage)
+    }
+
     /// The use cases over the chosen store, mailer and push.
     pub async fn roster(&self) -> Result<Roster, CliError> {
+        self.roster_at(self.app_url.as_deref().unwrap_or(DEFAULT_APP_URL))
+            .await
+    }
+
+    /// The use cases, with links and tokens naming `app_url` (what `roster serve` uses for its
+    /// own address when `--app-url` is not given).
+    pub async fn roster_at(&self, app_url: &str) -> Result<Roster, CliError> {
         let settings = Settings {
-            app_url: self.app_url.clone(),
+            app_url: app_url.to_owned(),
         };
         Ok(
             Roster::production(self.store.open().await?, self.mailer().await?, settings)

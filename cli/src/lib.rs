@@ -3,8 +3,6 @@
 
 mod commands;
 mod context;
-mod jwt;
-pub use jwt::Jwt;
 mod report;
 mod server;
 mod store;

@@ -2,7 +2,8 @@
 //! token as API Gateway's JWT authorizer would, and hands the request to the same `App` the
 //! Lambda functions run. It also serves the admin console under `/console/`, as the `console`
 //! function does in the stack, and trades `roster console`'s sign-in codes for session tokens
-//! (`POST /console/sign-in`), which only the local server does.
+//! (`POST /console/sign-in`), which only the local server does. Every token it accepts is one
+//! Roster issued (docs/sign-in.md).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -14,31 +15,29 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use roster_api::{ApiError, App, MAX_BODY_BYTES};
+use roster_api::{ApiError, App, MAX_BODY_BYTES, SourceAddress, Verifier};
 use roster_console::Console;
 use roster_domain::DomainError;
+use roster_domain::usecases::SESSION_LIFETIME;
 use tokio::net::TcpListener;
-
-use crate::jwt::Jwt;
 
 /// What the local server answers with.
 pub struct Local {
     pub app: App,
-    pub jwt: Jwt,
+    pub verifier: Verifier,
     pub console: Console,
 }
-
-/// How long a console session of the local server lasts.
-const CONSOLE_SESSION: jiff::SignedDuration = jiff::SignedDuration::from_hours(8);
 
 pub async fn run(local: Local, listener: TcpListener) -> std::io::Result<()> {
     let shared = Arc::new(local);
     loop {
-        let (stream, _) = listener.accept().await?;
+        let (stream, peer) = listener.accept().await?;
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
-            let service = service_fn(move |request| {
+            let service = service_fn(move |mut request: Request<Incoming>| {
                 let shared = Arc::clone(&shared);
+                // Failed sign-ins are counted per source address, as API Gateway's sourceIp.
+                request.extensions_mut().insert(SourceAddress(peer.ip()));
                 async move { Ok::<_, Infallible>(handle(&shared, request).await) }
             });
             if let Err(e) = http1::Builder::new()
@@ -52,7 +51,7 @@ pub async fn run(local: Local, listener: TcpListener) -> std::io::Result<()> {
 }
 
 async fn handle(local: &Local, request: Request<Incoming>) -> Response<Full<Bytes>> {
-    let (app, jwt) = (&local.app, &local.jwt);
+    let (app, verifier) = (&local.app, &local.verifier);
     let (mut parts, body) = request.into_parts();
     let path = parts.uri.path();
     if path == SIGN_IN && parts.method == http::Method::POST {
@@ -89,7 +88,7 @@ async fn handle(local: &Local, request: Request<Incoming>) -> Response<Full<Byte
                 .or_else(|| v.strip_prefix("bearer "))
         });
         let verified = match token {
-            Some(token) => jwt.verify(token.trim()),
+            Some(token) => verifier.verify(token.trim()),
             None => Err("the Authorization header must be `Bearer <token>`".into()),
         };
         match verified {
@@ -120,12 +119,12 @@ async fn sign_in(local: &Local, body: &[u8]) -> Response<Bytes> {
     let answer = async {
         let code: Code = serde_json::from_slice(body)
             .map_err(|e| ApiError::BadRequest(format!("the body must be {{\"code\": …}}: {e}")))?;
-        let (account, user) = local.app.roster().redeem_sign_in_code(&code.code).await?;
-        let token = local
-            .jwt
-            .issue(account.as_str(), user.as_str(), CONSOLE_SESSION)
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        let body = serde_json::json!({"token": token, "expires_in": CONSOLE_SESSION.as_secs()});
+        let roster = local.app.roster();
+        let (account, user) = roster.redeem_sign_in_code(&code.code).await?;
+        let session = roster
+            .issue_session(&account, &user, SESSION_LIFETIME)
+            .await?;
+        let body = serde_json::json!({"token": session.token, "expires_at": session.expires_at});
         let mut response = Response::new(Bytes::from(body.to_string()));
         response.headers_mut().insert(
             header::CONTENT_TYPE,

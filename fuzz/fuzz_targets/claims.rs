@@ -1,6 +1,6 @@
 //! The caller's identity on the way in: an API Gateway HTTP API event, whatever its shape,
-//! becomes a request whose claims are exactly the JWT authorizer's `sub` and `account_id` (or
-//! none), or is refused with a reason — never a panic, never claims from anywhere else.
+//! becomes a request whose claims are exactly the session authorizer's `sub` and `account_id`
+//! (its context, or none), or is refused with a reason — never a panic, never claims from anywhere else.
 
 #![no_main]
 
@@ -17,7 +17,7 @@ fuzz_target!(|input: &str| {
     let Ok(json) = serde_json::from_str::<serde_json::Value>(input) else {
         return;
     };
-    let claims = &json["requestContext"]["authorizer"]["jwt"]["claims"];
+    let claims = &json["requestContext"]["authorizer"]["lambda"];
     let expected = claims["sub"]
         .as_str()
         .zip(claims["account_id"].as_str())

@@ -67,7 +67,12 @@ pub(crate) enum Needs {
     Schedule,
     /// A SCIM token `{Z}` of the target's account.
     ScimToken,
+    /// The target has set their password, [`PASSWORD`].
+    Password,
 }
+
+/// The password of a [`Needs::Password`] target.
+pub(crate) const PASSWORD: &str = "matrix-password-plum-94";
 
 /// One row: an operation, the request that exercises it, and the status each caller (in
 /// `CALLERS` order) gets.
@@ -219,6 +224,59 @@ pub(crate) fn matrix() -> Vec<Row> {
             needs: Needs::User,
             body: |_| Some(json!({"token": "A".repeat(43), "password": "long enough password"})),
             expect: [422, 422, 422, 422, 422, 422],
+        },
+        Row {
+            // Only one's own, proving the current one; nobody sets another person's.
+            operation: "change-password",
+            method: Method::POST,
+            path: "/users/{T}/password",
+            needs: Needs::Password,
+            body: |_| Some(json!({"current": PASSWORD, "new": "another-password-orbit-27"})),
+            expect: [403, 403, 403, 204, 403, 404],
+        },
+        Row {
+            // Public, like every sign-in page: the password is the credential.
+            operation: "sign-in",
+            method: Method::POST,
+            path: "/sessions",
+            needs: Needs::Password,
+            body: |cell| Some(json!({"login": cell.target_email, "password": PASSWORD})),
+            expect: [201, 201, 201, 201, 201, 201],
+        },
+        Row {
+            // Public: the provider's token is the credential. No provider is set up for the
+            // test servers, so every token is refused (sign_in.rs trades real ones).
+            operation: "sign-in-with-provider",
+            method: Method::POST,
+            path: "/sessions/oidc",
+            needs: Needs::User,
+            body: |cell| Some(json!({"token": crate::observed::provider_token(&cell.target)})),
+            expect: [401, 401, 401, 401, 401, 401],
+        },
+        Row {
+            // Public, and the same answer whoever the email belongs to.
+            operation: "request-password-reset",
+            method: Method::POST,
+            path: "/password-resets/requests",
+            needs: Needs::Password,
+            body: |cell| Some(json!({"email": cell.target_email})),
+            expect: [202, 202, 202, 202, 202, 202],
+        },
+        Row {
+            operation: "jwks",
+            method: Method::GET,
+            path: "/.well-known/jwks.json",
+            needs: Needs::User,
+            body: none,
+            expect: [200, 200, 200, 200, 200, 200],
+        },
+        Row {
+            operation: "openid-configuration",
+            method: Method::GET,
+            path: "/.well-known/openid-configuration",
+            needs: Needs::User,
+            body: none,
+            expect: [200, 200, 200, 200, 200, 200],
         },
         Row {
             operation: "add-contact",
@@ -711,6 +769,7 @@ pub(crate) async fn prepare(
     };
     match row.needs {
         Needs::User => {}
+        Needs::Password => w.set_password(&cell.target_email, PASSWORD).await,
         Needs::Group => {
             let group = group_of(w, acme, &cell, target).await;
             let shift = ShiftInput {

@@ -11,7 +11,7 @@ use roster_domain::access::Actor;
 use roster_domain::entities::ManagedBy;
 use roster_domain::usecases::{NewAccountInput, NewUserInput};
 use roster_domain::values::AccountId;
-use roster_tests::{TEST_JWT_SECRET, TestServer, TestStore, for_each_store, reset_token_in};
+use roster_tests::{TestServer, TestStore, for_each_store, reset_token_in, token_for};
 use serde_json::{Value, json};
 
 use crate::ROSTER;
@@ -323,14 +323,11 @@ async fn seats_are_counted_on_every_path_and_twenty_racing_creates_never_oversho
         .await
         .unwrap();
     let server = TestServer::start(ROSTER, store).await;
-    let jwt = roster_cli::Jwt::from_secret(TEST_JWT_SECRET.as_bytes());
-    let token = jwt
-        .issue(
-            "seated",
-            ana.id.as_str(),
-            jiff::SignedDuration::from_hours(1),
-        )
-        .unwrap();
+    let token = token_for(
+        "seated",
+        ana.id.as_str(),
+        jiff::SignedDuration::from_hours(1),
+    );
     let create = |n: usize, kind: &str| {
         let body = json!({"email": format!("u{n}@seated.example"), "first_name": "U",
                           "last_name": format!("{n}"), "user_type": kind});

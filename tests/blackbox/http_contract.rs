@@ -2,8 +2,10 @@
 //! the outbox folder, and DynamoDB with SES, both on moto.
 
 use http::Method;
-use roster_cli::Jwt;
-use roster_tests::{TEST_JWT_SECRET, TestServer, TestStore, for_each_store, moto, reset_token_in};
+use roster_tests::{
+    OTHER_SIGNING_KEY, TestServer, TestStore, for_each_store, moto, reset_token_in, token_for,
+    token_signed_with,
+};
 use serde_json::json;
 
 use crate::ROSTER;
@@ -217,9 +219,12 @@ async fn missing_forged_expired_and_orphaned_tokens_are_401(store: &TestStore) {
     assert_problem(&none, 401);
     assert_eq!(none.header("www-authenticate"), Some("Bearer"));
 
-    let forged = Jwt::from_secret(b"not-the-server-secret-0123456789abcdef")
-        .issue("acme", &w.owner.id, jiff::SignedDuration::from_hours(1))
-        .unwrap();
+    let forged = token_signed_with(
+        OTHER_SIGNING_KEY,
+        "acme",
+        &w.owner.id,
+        jiff::SignedDuration::from_hours(1),
+    );
     let reply = w
         .server
         .http
@@ -228,9 +233,7 @@ async fn missing_forged_expired_and_orphaned_tokens_are_401(store: &TestStore) {
     assert_problem(&reply, 401);
     assert!(reply.json["detail"].as_str().unwrap().contains("signature"));
 
-    let expired = Jwt::from_secret(TEST_JWT_SECRET.as_bytes())
-        .issue("acme", &w.owner.id, jiff::SignedDuration::from_mins(-10))
-        .unwrap();
+    let expired = token_for("acme", &w.owner.id, jiff::SignedDuration::from_mins(-10));
     let reply = w
         .server
         .http

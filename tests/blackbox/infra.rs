@@ -101,17 +101,22 @@ fn every_route_is_an_event_of_its_function_with_the_right_authorizer() {
     assert_eq!(
         others,
         [
+            &"/.well-known/jwks.json",
+            &"/.well-known/openid-configuration",
             &"/calendars/{token}",
             &"/console",
             &"/console/{proxy+}",
-            &"/password-resets"
+            &"/password-resets",
+            &"/password-resets/requests",
+            &"/sessions",
+            &"/sessions/oidc",
         ],
-        "the only routes without the JWT authorizer, besides SCIM's"
+        "the only routes without the session authorizer, besides SCIM's"
     );
     assert_eq!(
         scim,
         routes().iter().filter(|r| r.auth == Auth::Scim).count(),
-        "every SCIM route, and only those, under /scim/v2/ without the JWT authorizer"
+        "every SCIM route, and only those, under /scim/v2/ without the session authorizer"
     );
 }
 
@@ -278,6 +283,7 @@ async fn each_policy_grants_what_its_function_calls_and_nothing_more() {
             wanted.insert(roster_ses::SEND_ACTION.into());
         }
         wanted.extend(need.sns.iter().map(|a| (*a).to_owned()));
+        wanted.extend(need.kms.iter().map(|a| (*a).to_owned()));
         wanted.extend([
             "logs:CreateLogStream".to_owned(),
             "logs:PutLogEvents".to_owned(),

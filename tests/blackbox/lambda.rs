@@ -1,7 +1,8 @@
 //! The Lambda path: the real function binaries under cargo-lambda's runtime emulator
-//! (`cargo lambda watch`), invoked with API Gateway HTTP API v2 events carrying JWT claims, over
-//! DynamoDB and SES on moto. A user is created, reads back, gets the invitation email, redeems
-//! its token through reset-password, and is active.
+//! (`cargo lambda watch`), invoked with API Gateway HTTP API v2 events carrying what the session
+//! authorizer passes on, over DynamoDB, SES and KMS on moto. A user is created, reads back, gets
+//! the invitation email, redeems its token through reset-password, is active, signs in through
+//! sign-in (a token KMS signed), and that token passes the authorizer function.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -15,13 +16,15 @@ use roster_domain::values::UserId;
 use roster_tests::{Http, SES_SENDER, TestStore, events, moto, moto_endpoint, reset_token_in};
 use serde_json::{Value, json};
 
-const FUNCTIONS: [&str; 6] = [
+const FUNCTIONS: [&str; 8] = [
+    "authorizer",
     "console",
     "create-user",
     "get-user",
     "reset-password",
     "reconcile",
     "notifier",
+    "sign-in",
 ];
 
 /// `cargo lambda watch` on a free port, killed (with the functions it started) on drop.
@@ -198,6 +201,7 @@ async fn a_user_is_created_read_invited_and_activated_through_the_functions() {
         ("ROSTER_TABLE", table),
         ("ROSTER_MAIL_FROM", SES_SENDER.to_owned()),
         ("ROSTER_APP_URL", "https://app.test".to_owned()),
+        ("ROSTER_SIGNING_KEY_ID", moto::signing_key().await),
         ("AWS_ENDPOINT_URL", moto_endpoint()),
         ("AWS_REGION", "us-east-1".to_owned()),
         ("AWS_ACCESS_KEY_ID", "test".to_owned()),
@@ -315,10 +319,73 @@ async fn a_user_is_created_read_invited_and_activated_through_the_functions() {
         .await;
     assert_eq!(active["status"], json!("active"));
 
+    // Signing in: sign-in answers a session token KMS signed; the authorizer verifies it
+    // against the key's public half and passes its claims on; get-user serves that caller.
+    let (status, headers, session) = emulator
+        .invoke(
+            "sign-in",
+            "POST",
+            "/sessions",
+            None,
+            Some(json!({"login": email, "password": password})),
+        )
+        .await;
+    assert_eq!(status, 201, "{session} {}", emulator.output());
+    assert_eq!(headers["cache-control"], "no-store");
+    let session_token = session["token"].as_str().unwrap().to_owned();
+    let (status, _, jwks) = emulator
+        .invoke("sign-in", "GET", "/.well-known/jwks.json", None, None)
+        .await;
+    assert_eq!(status, 200, "{jwks}");
+    assert_eq!(jwks["keys"][0]["alg"], "ES256");
+    let authorize = |authorization: Option<String>| {
+        let event = events::authorizer_request(authorization.as_deref());
+        let emulator = &emulator;
+        async move { emulator.invoke_raw("authorizer", &event).await }
+    };
+    let allowed = authorize(Some(format!("Bearer {session_token}"))).await;
+    assert_eq!(
+        allowed.status,
+        200,
+        "{} {}",
+        allowed.text,
+        emulator.output()
+    );
+    assert_eq!(allowed.json["isAuthorized"], true, "{}", allowed.text);
+    assert_eq!(allowed.json["context"]["sub"], id.as_str());
+    assert_eq!(allowed.json["context"]["account_id"], "acme");
+    let forged = roster_tests::token_for("acme", &id, jiff::SignedDuration::from_hours(1));
+    for refused in [
+        Some(format!("Bearer {forged}")),
+        Some("Basic abc".into()),
+        None,
+    ] {
+        let answer = authorize(refused.clone()).await;
+        assert_eq!(
+            answer.json["isAuthorized"], false,
+            "{refused:?}: {}",
+            answer.text
+        );
+    }
+    let context = &allowed.json["context"];
+    let caller = Some((
+        context["sub"].as_str().unwrap(),
+        context["account_id"].as_str().unwrap(),
+    ));
+    let (status, _, me) = emulator
+        .invoke("get-user", "GET", &format!("/users/{id}"), caller, None)
+        .await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["email"], json!(email));
+
     let logs = emulator.output();
     assert!(
         logs.contains("\"operation\":\"reset-password\""),
         "JSON request logs: {logs}"
+    );
+    assert!(
+        !logs.contains(&session_token),
+        "the session token leaked into the logs"
     );
     assert!(
         !logs.contains(&token),
@@ -628,8 +695,8 @@ async fn the_console_function_serves_the_pages_and_signs_in_with_the_identity_pr
         .invoke_raw("console", &page("/console/config.json"))
         .await;
     let config: Value = serde_json::from_str(config.json["body"].as_str().unwrap()).unwrap();
-    assert_eq!(config["sign_in"], "oidc");
-    assert_eq!(config["client_id"], "roster-console");
+    assert_eq!(config["sign_in"]["links"], false);
+    assert_eq!(config["sign_in"]["oidc"]["client_id"], "roster-console");
     let missing = emulator
         .invoke_raw("console", &page("/console/missing.js"))
         .await;

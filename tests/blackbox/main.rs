@@ -28,6 +28,7 @@ mod schemathesis;
 mod scim;
 mod scim_compliance;
 mod scim_tokens;
+mod sign_in;
 mod sns;
 mod template;
 mod use_cases;

@@ -5,12 +5,15 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use roster_api::{App, Auth, Claims, routes};
+use roster_api::{App, Auth, Claims, SourceAddress, routes};
 use roster_domain::ports::clock::{SystemClock, UlidSource};
+use roster_domain::ports::identity_provider::{IdentityProvider, ProvidedIdentity, ProviderError};
 use roster_domain::reconcile::ApplyOptions;
 use roster_domain::usecases::{Roster, Settings};
 use roster_dynamo::iam::Access;
-use roster_tests::observe::{ObservedMailer, ObservedPush, ObservedTable, Requests, Seen};
+use roster_tests::observe::{
+    ObservedMailer, ObservedPush, ObservedSigner, ObservedTable, Requests, Seen,
+};
 use roster_tests::{TestStore, reset_token_in};
 
 use crate::access_matrix::{CALLERS, Caller, Row, matrix, prepare, variants};
@@ -27,6 +30,32 @@ pub(crate) struct Observation {
     pub requests: Requests,
     /// The SNS actions it called.
     pub sns_actions: BTreeSet<&'static str>,
+    /// The KMS actions its signer called.
+    pub kms_actions: BTreeSet<&'static str>,
+}
+
+/// A token the in-process identity provider of [`observed_roster`] takes as naming `user` of
+/// acme (single sign-on's exchange is run like every other route; the test servers have no
+/// provider, and `sign_in.rs` trades a real provider's tokens).
+pub(crate) fn provider_token(user: &str) -> String {
+    format!("{PROVIDER_TOKEN}{user}")
+}
+
+const PROVIDER_TOKEN: &str = "observed-provider-token-for:";
+
+struct ObservedProvider;
+
+#[async_trait::async_trait]
+impl IdentityProvider for ObservedProvider {
+    async fn verify(&self, token: &str) -> Result<ProvidedIdentity, ProviderError> {
+        match token.strip_prefix(PROVIDER_TOKEN) {
+            Some(user) => Ok(ProvidedIdentity {
+                sub: user.to_owned(),
+                account_id: "acme".into(),
+            }),
+            None => Err(ProviderError::Refused("not the observed provider's".into())),
+        }
+    }
 }
 
 pub(crate) fn observed_roster(store: &TestStore, seen: &Seen) -> Roster {
@@ -47,6 +76,13 @@ pub(crate) fn observed_roster(store: &TestStore, seen: &Seen) -> Roster {
     )
     .with_push(Arc::new(ObservedPush {
         inner: Arc::new(store.push.clone()),
+        seen: seen.clone(),
+    }))
+    .with_identity_provider(Arc::new(ObservedProvider))
+    .with_signer(Arc::new(ObservedSigner {
+        inner: Arc::new(
+            roster_local::KeyFile::from_pem(roster_tests::TEST_SIGNING_KEY).expect("the test key"),
+        ),
         seen: seen.clone(),
     }))
 }
@@ -101,10 +137,12 @@ pub(crate) async fn every_route(keyed: bool) -> Vec<Observation> {
         } else {
             (row.body)(&cell)
         };
+        // From an address, as API Gateway's sourceIp and `roster serve`'s peer give every request.
         let mut request = http::Request::builder()
             .method(row.method.clone())
             .uri(row.path(&cell))
-            .header("host", "api.roster.test");
+            .header("host", "api.roster.test")
+            .extension(SourceAddress([192, 0, 2, 1].into()));
         if keyed && row.method == http::Method::POST {
             request = request.header("idempotency-key", format!("observed-{name}"));
         }
@@ -116,6 +154,7 @@ pub(crate) async fn every_route(keyed: bool) -> Vec<Observation> {
         }
         seen.take();
         seen.take_sns_actions();
+        seen.take_kms_actions();
         let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
         let response = app
             .handle_function(route.function, request.body(body).unwrap())
@@ -132,6 +171,7 @@ pub(crate) async fn every_route(keyed: bool) -> Vec<Observation> {
             accesses,
             requests,
             sns_actions: seen.take_sns_actions(),
+            kms_actions: seen.take_kms_actions(),
         });
     }
     observations
@@ -181,6 +221,7 @@ pub(crate) async fn reconcile() -> Observation {
         accesses,
         requests,
         sns_actions: seen.take_sns_actions(),
+        kms_actions: seen.take_kms_actions(),
     }
 }
 
@@ -241,6 +282,7 @@ pub(crate) async fn notifier() -> Vec<Observation> {
             accesses,
             requests,
             sns_actions: seen.take_sns_actions(),
+            kms_actions: seen.take_kms_actions(),
         });
     }
     observations
@@ -438,6 +480,7 @@ pub(crate) async fn scim() -> Vec<Observation> {
             .unwrap();
         seen.take();
         seen.take_sns_actions();
+        seen.take_kms_actions();
         let response = app.handle_function(route.function, request).await;
         assert!(response.status().is_success(), "{label}: {response:?}");
         let (accesses, requests) = seen.take();
@@ -452,6 +495,7 @@ pub(crate) async fn scim() -> Vec<Observation> {
             accesses,
             requests,
             sns_actions: seen.take_sns_actions(),
+            kms_actions: seen.take_kms_actions(),
         });
     }
     observations

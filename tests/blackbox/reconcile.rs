@@ -15,7 +15,7 @@ use roster_domain::usecases::{Roster, Settings};
 use roster_domain::values::{AccountId, ContactMethodKind, Email, PersonName, Role, UserId};
 use roster_tests::faults::FailingTable;
 use roster_tests::synth::{big_roster_yaml, live_from};
-use roster_tests::{TEST_JWT_SECRET, TestServer, TestStore, for_each_store};
+use roster_tests::{TestServer, TestStore, for_each_store, token_for};
 use serde_json::json;
 
 use crate::ROSTER;
@@ -65,9 +65,7 @@ async fn apply_then_plan_is_empty_and_drift_is_found_and_repaired(store: &TestSt
         }
     };
     let owner = id_of("ana.silva@acme.example").await;
-    let token = roster_cli::Jwt::from_secret(TEST_JWT_SECRET.as_bytes())
-        .issue("acme", &owner, jiff::SignedDuration::from_hours(1))
-        .unwrap();
+    let token = token_for("acme", &owner, jiff::SignedDuration::from_hours(1));
     let server = TestServer::start_with(ROSTER, store, &[]).await;
     let http = &server.http;
     let bruno = id_of("bruno.costa@acme.example").await;

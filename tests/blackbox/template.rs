@@ -21,6 +21,8 @@ pub(crate) struct Needs {
     pub sends: bool,
     /// SNS mobile push actions.
     pub sns: BTreeSet<&'static str>,
+    /// KMS actions on the signing key.
+    pub kms: BTreeSet<&'static str>,
 }
 
 /// What each function was seen to need, over every route it serves and the reconcile work.
@@ -37,11 +39,22 @@ pub(crate) async fn observe() -> BTreeMap<String, Needs> {
         entry.accesses.extend(seen.accesses);
         entry.sends |= seen.requests.send_email > 0;
         entry.sns.extend(seen.sns_actions);
+        entry.kms.extend(seen.kms_actions);
     }
     // The console serves files compiled into it and calls nothing: its role may only log.
     needs.entry(CONSOLE.to_owned()).or_default();
+    // The authorizer reads the signing key's public half, once per process, and nothing else
+    // (shared/lambda's authorizer.rs).
+    needs
+        .entry(AUTHORIZER.to_owned())
+        .or_default()
+        .kms
+        .insert(roster_kms::GET_PUBLIC_KEY_ACTION);
     needs
 }
+
+/// The Lambda authorizer every route with a caller goes through.
+pub(crate) const AUTHORIZER: &str = roster_lambda::AUTHORIZER_FUNCTION;
 
 /// The console function (shared/lambda's `run_console`), and the paths API Gateway sends it.
 pub(crate) const CONSOLE: &str = roster_lambda::CONSOLE_FUNCTION;
@@ -125,7 +138,7 @@ const FUNCTION_SKIPS: &[(&str, &str)] = &[
     ),
     (
         "CKV_AWS_173",
-        "The environment holds only the table name, the sender address and the app URL: configuration, no secrets.",
+        "The environment holds only the table name, the sender address, the app URL and the signing key's id: configuration, no secrets.",
     ),
 ];
 
@@ -228,18 +241,61 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
                     "DestinationArn" => get_att("ApiAccessLogs", "Arn"),
                     "Format" => v(r#"{"requestId":"$context.requestId","routeKey":"$context.routeKey","status":"$context.status","latency":"$context.responseLatency","sourceIp":"$context.identity.sourceIp"}"#),
                 },
+                // Roster's own session tokens, verified by the authorizer function (its answer
+                // kept five minutes per token; the API still refuses a deactivated or deleted
+                // caller at once).
                 "Auth" => map! {
-                    "DefaultAuthorizer" => v("Jwt"),
+                    "DefaultAuthorizer" => v("Session"),
                     "Authorizers" => map! {
-                        "Jwt" => map! {
-                            "IdentitySource" => v("$request.header.Authorization"),
-                            "JwtConfiguration" => map! {
-                                "issuer" => r#ref("JwtIssuer"),
-                                "audience" => r#ref("JwtAudience"),
+                        "Session" => map! {
+                            "FunctionArn" => get_att(&format!("{}Function", pascal(AUTHORIZER)), "Arn"),
+                            "AuthorizerPayloadFormatVersion" => v("2.0"),
+                            "EnableSimpleResponses" => Value::Bool(true),
+                            "Identity" => map! {
+                                "Headers" => list([v("Authorization")]),
+                                "ReauthorizeEvery" => Value::from(300),
                             },
                         },
                     },
                 },
+            },
+        },
+    );
+
+    // The key session tokens are signed with: it never leaves KMS (docs/deploy.md).
+    put(
+        "SigningKey".into(),
+        map! {
+            "Type" => v("AWS::KMS::Key"),
+            "DeletionPolicy" => v("Retain"),
+            "UpdateReplacePolicy" => v("Retain"),
+            "Metadata" => skip(&[("CKV_AWS_7", "KMS rotates symmetric keys only; this asymmetric signing key is replaced by a new key and a kid change, which docs/deploy.md describes.")]),
+            "Properties" => map! {
+                "Description" => sub("Roster ${AWS::StackName}: signs session tokens (ES256)"),
+                "KeySpec" => v("ECC_NIST_P256"),
+                "KeyUsage" => v("SIGN_VERIFY"),
+                "KeyPolicy" => map! {
+                    "Version" => v("2012-10-17"),
+                    "Statement" => list([map! {
+                        "Sid" => v("The account administers the key; the functions' roles grant its use"),
+                        "Effect" => v("Allow"),
+                        "Principal" => map! { "AWS" => sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root") },
+                        "Action" => v("kms:*"),
+                        "Resource" => v("*"),
+                    }]),
+                },
+            },
+        },
+    );
+    put(
+        "AuthorizerInvokePermission".into(),
+        map! {
+            "Type" => v("AWS::Lambda::Permission"),
+            "Properties" => map! {
+                "Action" => v("lambda:InvokeFunction"),
+                "FunctionName" => r#ref(&format!("{}Function", pascal(AUTHORIZER))),
+                "Principal" => v("apigateway.amazonaws.com"),
+                "SourceArn" => sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/authorizers/*"),
             },
         },
     );
@@ -304,6 +360,13 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
             });
         }
         statements.extend(push_statements(&need.sns));
+        if !need.kms.is_empty() {
+            statements.push(map! {
+                "Effect" => v("Allow"),
+                "Action" => list(need.kms.iter().map(|a| v(a))),
+                "Resource" => list([get_att("SigningKey", "Arn")]),
+            });
+        }
         put(
             role.clone(),
             map! {
@@ -398,12 +461,29 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
             // A run must end well before the next one starts.
             properties.insert(v("Timeout"), Value::from(120));
         }
-        if console {
-            // The OIDC client of the console: the issuer is the one the JWT authorizer trusts.
+        if need.kms.contains(roster_kms::SIGN_ACTION) {
+            // The one function that signs: the key, and the identity provider whose tokens it
+            // trades for sessions (single sign-on; empty: none).
             properties.insert(
                 v("Environment"),
                 map! { "Variables" => map! {
-                    "ROSTER_OIDC_ISSUER" => r#ref("JwtIssuer"),
+                    "ROSTER_SIGNING_KEY_ID" => r#ref("SigningKey"),
+                    "ROSTER_OIDC_ISSUER" => r#ref("ConsoleIssuer"),
+                    "ROSTER_OIDC_CLIENT_ID" => r#ref("ConsoleClientId"),
+                } },
+            );
+        } else if !need.kms.is_empty() {
+            properties.insert(
+                v("Environment"),
+                map! { "Variables" => map! { "ROSTER_SIGNING_KEY_ID" => r#ref("SigningKey") } },
+            );
+        }
+        if console {
+            // The console's sign-in with the identity provider, where one is set up.
+            properties.insert(
+                v("Environment"),
+                map! { "Variables" => map! {
+                    "ROSTER_OIDC_ISSUER" => r#ref("ConsoleIssuer"),
                     "ROSTER_OIDC_CLIENT_ID" => r#ref("ConsoleClientId"),
                     "ROSTER_OIDC_AUTHORIZATION_ENDPOINT" => r#ref("ConsoleAuthorizationEndpoint"),
                     "ROSTER_OIDC_TOKEN_ENDPOINT" => r#ref("ConsoleTokenEndpoint"),
@@ -468,21 +548,20 @@ fn template(needs: &BTreeMap<String, Needs>) -> Value {
         "Transform" => v("AWS::Serverless-2016-10-31"),
         "Description" => v("Roster: serverless user management for an on-call alerting account. Generated from the code by `cargo xtask generate` (tests/blackbox/template.rs); do not edit by hand."),
         "Parameters" => map! {
-            "JwtIssuer" => map! { "Type" => v("String"), "Description" => v("The issuer (iss) of the identity provider's JWTs, e.g. https://cognito-idp.us-east-1.amazonaws.com/<pool id>.") },
-            "JwtAudience" => map! { "Type" => v("CommaDelimitedList"), "Description" => v("The audiences (aud, or client ids) the API accepts.") },
             "MailFrom" => map! { "Type" => v("String"), "Description" => v("The sender address of Roster's emails.") },
             "MailIdentity" => map! { "Type" => v("String"), "Description" => v("The verified SES identity MailFrom belongs to: the address itself or its domain.") },
-            "AppUrl" => map! { "Type" => v("String"), "Description" => v("The web app's base URL; password links point at <AppUrl>/reset-password.") },
+            "AppUrl" => map! { "Type" => v("String"), "Description" => v("Where the console is served (the ApiUrl output, or a custom domain in front of it): password links point at <AppUrl>/console/reset-password, and it is the issuer of session tokens.") },
             "DriftCheckRate" => map! { "Type" => v("String"), "Default" => v("rate(1 hour)"), "Description" => v("How often the reconcile function checks the accounts against the roster file.") },
             "LogRetentionDays" => map! { "Type" => v("Number"), "Default" => Value::from(90), "Description" => v("How many days the functions' and the API's logs are kept."), "AllowedValues" => list([30, 60, 90, 180, 365, 731].into_iter().map(Value::from)) },
             "AlarmTopicArn" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("An SNS topic for the alarms; empty for none.") },
             "PushIosApplicationArn" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("The SNS platform application (APNs) iOS devices register with; empty: no push to iOS.") },
             "PushAndroidApplicationArn" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("The SNS platform application (FCM) Android devices register with; empty: no push to Android.") },
-            "ConsoleClientId" => map! { "Type" => v("String"), "Description" => v("The admin console's OIDC client id at the identity provider (a public client: authorization code with PKCE, redirect URI <ApiUrl>/console/callback).") },
-            "ConsoleAuthorizationEndpoint" => map! { "Type" => v("String"), "Description" => v("The identity provider's OIDC authorization endpoint (https://…/authorize).") },
-            "ConsoleTokenEndpoint" => map! { "Type" => v("String"), "Description" => v("The identity provider's OIDC token endpoint (https://…/token); it must allow the console's origin (CORS).") },
+            "ConsoleIssuer" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("Single sign-on: the issuer (iss) of the identity provider the console signs in with, e.g. https://cognito-idp.us-east-1.amazonaws.com/<pool id>; empty: passwords only.") },
+            "ConsoleClientId" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("Single sign-on: the console's OIDC client id at the identity provider (a public client: authorization code with PKCE, redirect URI <ApiUrl>/console/callback).") },
+            "ConsoleAuthorizationEndpoint" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("Single sign-on: the identity provider's OIDC authorization endpoint (https://…/authorize).") },
+            "ConsoleTokenEndpoint" => map! { "Type" => v("String"), "Default" => v(""), "Description" => v("Single sign-on: the identity provider's OIDC token endpoint (https://…/token); it must allow the console's origin (CORS).") },
             "ConsoleScope" => map! { "Type" => v("String"), "Default" => v("openid"), "Description" => v("The scopes the console asks for.") },
-            "ConsoleToken" => map! { "Type" => v("String"), "Default" => v("access_token"), "AllowedValues" => list([v("access_token"), v("id_token")]), "Description" => v("Which token of the identity provider the console calls the API with: the one the JWT authorizer accepts and that carries account_id.") },
+            "ConsoleToken" => map! { "Type" => v("String"), "Default" => v("access_token"), "AllowedValues" => list([v("access_token"), v("id_token")]), "Description" => v("Which of the identity provider's tokens the console trades for a Roster session (POST /sessions/oidc): the one whose audience is ConsoleClientId and that carries sub and account_id.") },
         },
         "Conditions" => map! {
             "HasAlarmTopic" => map! { "Fn::Not" => list([map! { "Fn::Equals" => list([r#ref("AlarmTopicArn"), v("")]) }]) },

@@ -190,7 +190,7 @@ async fn a_new_user_gets_the_defaults_of_the_spec(store: &TestStore) {
     assert!(
         mail[0]
             .text
-            .contains("https://app.test/reset-password?token=")
+            .contains("https://app.test/console/reset-password#token=")
     );
 }
 

@@ -2,12 +2,11 @@
 //! tokens: what the HTTP tests share.
 
 use http::Method;
-use roster_cli::Jwt;
 use roster_domain::access::Actor;
 use roster_domain::entities::ManagedBy;
 use roster_domain::usecases::{NewAccountInput, NewContactInput, NewUserInput};
 use roster_domain::values::{AccountId, UserId};
-use roster_tests::{Reply, TEST_JWT_SECRET, TestServer, TestStore};
+use roster_tests::{Reply, TestServer, TestStore};
 use serde_json::{Value, json};
 
 use crate::ROSTER;
@@ -17,7 +16,8 @@ use crate::ROSTER;
 pub struct World {
     pub server: TestServer,
     pub roster: roster_domain::usecases::Roster,
-    jwt: Jwt,
+    /// What [`World::roster`] sends (the invitations of the users it makes).
+    pub mail: roster_tests::RecordingMailer,
     pub tag: String,
     pub owner: Person,
     pub admin: Person,
@@ -35,9 +35,22 @@ pub struct Person {
 
 impl World {
     pub async fn new(store: &TestStore) -> Self {
+        Self::with_server(store, TestServer::start(ROSTER, store).await).await
+    }
+
+    /// The same world, its server's links naming the address it listens on (see
+    /// [`TestServer::start_at_its_own_address`]).
+    pub async fn at_its_own_address(store: &TestStore) -> Self {
+        Self::with_server(
+            store,
+            TestServer::start_at_its_own_address(ROSTER, store).await,
+        )
+        .await
+    }
+
+    async fn with_server(store: &TestStore, server: TestServer) -> Self {
         let tag = ulid::Ulid::generate().to_string().to_lowercase()[18..].to_owned();
         let roster = store.roster();
-        let jwt = Jwt::from_secret(TEST_JWT_SECRET.as_bytes());
         let hour = jiff::SignedDuration::from_hours(1);
         let account = |id: &str, email: String| NewAccountInput {
             id: Some(id.into()),
@@ -57,7 +70,7 @@ impl World {
                 .create_account(&account(account_id, email), ManagedBy::Api)
                 .await
                 .unwrap();
-            let token = jwt.issue(account_id, user.id.as_str(), hour).unwrap();
+            let token = roster_tests::token_for(account_id, user.id.as_str(), hour);
             people.push(Person {
                 id: user.id.to_string(),
                 token,
@@ -82,7 +95,7 @@ impl World {
                 .create_user(&acme, &input, ManagedBy::Api)
                 .await
                 .unwrap();
-            let token = jwt.issue("acme", user.id.as_str(), hour).unwrap();
+            let token = roster_tests::token_for("acme", user.id.as_str(), hour);
             people.push(Person {
                 id: user.id.to_string(),
                 token,
@@ -96,9 +109,9 @@ impl World {
         let basic = people.next().unwrap();
         let viewer = people.next().unwrap();
         Self {
-            server: TestServer::start(ROSTER, store).await,
+            server,
             roster,
-            jwt,
+            mail: store.mail.clone(),
             tag,
             owner,
             admin,
@@ -188,9 +201,7 @@ impl World {
 
     /// A token for `user` of acme, good for an hour.
     fn token_for(&self, user: &UserId) -> String {
-        self.jwt
-            .issue("acme", user.as_str(), jiff::SignedDuration::from_hours(1))
-            .unwrap()
+        roster_tests::token_for("acme", user.as_str(), jiff::SignedDuration::from_hours(1))
     }
 
     /// The stored user, read past the API.
@@ -262,6 +273,18 @@ impl World {
     }
 
     /// `POST /password-resets`, which needs no bearer token.
+    /// Sets the password of a user [`World::roster`] made, with the token of their invitation.
+    pub async fn set_password(&self, email: &str, password: &str) {
+        let sent = self.mail.sent_to(email);
+        let token = roster_tests::reset_token_in(&sent.last().expect("an invitation").text)
+            .expect("a reset link");
+        let input = roster_domain::usecases::PasswordResetInput {
+            token: Some(token),
+            password: Some(password.into()),
+        };
+        self.roster.reset_password(&input).await.unwrap();
+    }
+
     pub async fn reset(&self, token: &str, password: &str) -> Reply {
         let body = json!({"token": token, "password": password});
         let http = &self.server.http;

@@ -8,8 +8,9 @@ test checks again.
 """
 
 import base64
+import email
+import email.policy
 import hashlib
-import hmac
 import json
 import os
 import re
@@ -23,6 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm
 from playwright.sync_api import expect, sync_playwright
 
 FIXTURE = json.loads(sys.argv[1])
@@ -75,14 +79,23 @@ def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def local_jwt(sub):
-    """A token `roster serve` accepts: HS256 with its secret, the claims API Gateway passes on."""
-    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+# The stand-in identity provider's own signing key: its tokens are not Roster's, and roster serve
+# checks them against the keys it publishes before trading them for a session.
+IDP_KEY = ec.generate_private_key(ec.SECP256R1())
+
+
+def provider_jwt(issuer, sub):
+    """An access token of the stand-in provider: ES256 with its own key, for the console's
+    client, carrying the claims Roster maps (`sub`, `account_id`)."""
     now = int(time.time())
-    claims = b64url(json.dumps({"sub": sub, "account_id": "acme", "iss": "roster-local",
-                                "iat": now, "exp": now + 3600}).encode())
-    signature = hmac.new(FIXTURE["jwt_secret"].encode(), f"{header}.{claims}".encode(), hashlib.sha256)
-    return f"{header}.{claims}.{b64url(signature.digest())}"
+    claims = {"iss": issuer, "aud": "roster-console", "sub": sub, "account_id": "acme",
+              "iat": now, "exp": now + 3600}
+    return jwt.encode(claims, IDP_KEY, algorithm="ES256", headers={"kid": "idp-key-1"})
+
+
+def provider_jwks():
+    key = json.loads(ECAlgorithm.to_jwk(IDP_KEY.public_key()))
+    return {"keys": [dict(key, kid="idp-key-1", alg="ES256", use="sig")]}
 
 
 class IdentityProvider(BaseHTTPRequestHandler):
@@ -95,8 +108,26 @@ class IdentityProvider(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def issuer(self):
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def send_json(self, body, status=200):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin", "*"))
+        self.end_headers()
+        self.wfile.write(data)
+
     def do_GET(self):
         url = urlparse(self.path)
+        # What roster serve reads to check the provider's tokens.
+        if url.path == "/.well-known/openid-configuration":
+            self.send_json({"issuer": self.issuer(), "jwks_uri": f"{self.issuer()}/jwks"})
+            return
+        if url.path == "/jwks":
+            self.send_json(provider_jwks())
+            return
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         IdentityProvider.seen.append(("authorize", query))
         if url.path != "/authorize" or query.get("code_challenge_method") != "S256" \
@@ -116,18 +147,15 @@ class IdentityProvider(BaseHTTPRequestHandler):
         challenge = b64url(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
         ok = asked and asked["code_challenge"] == challenge and asked["redirect_uri"] == form.get("redirect_uri") \
             and form.get("grant_type") == "authorization_code"
-        body = json.dumps({"access_token": local_jwt(FIXTURE["owner"]["id"]), "token_type": "Bearer"} if ok
-                          else {"error": "invalid_grant"}).encode()
-        self.send_response(200 if ok else 400)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin", "*"))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_json({"access_token": provider_jwt(self.issuer(), FIXTURE["owner"]["id"]), "token_type": "Bearer"}
+                       if ok else {"error": "invalid_grant"}, 200 if ok else 400)
 
 
 def serve_with_oidc(idp):
     """A second `roster serve` on the same store, whose console signs in with `idp`."""
-    env = dict(os.environ, ROSTER_DEV_JWT_SECRET=FIXTURE["jwt_secret"],
+    key = Path(tempfile.mkdtemp()) / "signing-key.pem"
+    key.write_text(FIXTURE["signing_key"])
+    env = dict(os.environ, ROSTER_SIGNING_KEY=str(key),
                ROSTER_OIDC_ISSUER=idp, ROSTER_OIDC_CLIENT_ID="roster-console",
                ROSTER_OIDC_AUTHORIZATION_ENDPOINT=f"{idp}/authorize", ROSTER_OIDC_TOKEN_ENDPOINT=f"{idp}/token")
     server = subprocess.Popen([FIXTURE["roster"], "--store", FIXTURE["store"], "--outbox", tempfile.mkdtemp(),
@@ -136,6 +164,23 @@ def serve_with_oidc(idp):
     first = server.stdout.readline().strip()
     assert first.startswith("listening on "), first
     return server, first.removeprefix("listening on ")
+
+
+def mail_to(address):
+    """The text of every email roster serve wrote to `address` (.eml files in its outbox), oldest
+    first: what the person's mail client would show."""
+    texts = []
+    for path in sorted(Path(FIXTURE["outbox"]).glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["To"] and address.lower() in message["To"].lower():
+            texts.append(message.get_body(("plain",)).get_content())
+    return texts
+
+
+def set_password_link(text):
+    found = re.search(r"(https?://\S+/console/reset-password#token=\S+)", text)
+    assert found, text
+    return found.group(1)
 
 
 def refusal(message):
@@ -178,7 +223,7 @@ def run(playwright):
     @flow
     def a_used_link_is_refused():
         again = Tab(browser, FIXTURE["links"]["owner"])
-        expect(again.page.locator("main .alert")).to_contain_text("invalid, used or expired")
+        expect(again.page.locator("main .alert").first).to_contain_text("invalid, used or expired")
         expect(again.page.locator("#nav a")).to_have_count(0)
         again.context.close()
 
@@ -365,6 +410,9 @@ def run(playwright):
         server, base = serve_with_oidc(f"http://127.0.0.1:{idp.server_port}")
         try:
             tab = Tab(browser, f"{base}/console/groups")
+            # No session yet: the sign-in page offers the identity provider beside the password.
+            expect(tab.page.get_by_label("Email or username")).to_be_visible()
+            tab.page.get_by_role("button", name="Sign in with your identity provider").click()
             expect(tab.page.get_by_role("heading", name="Groups & Schedules")).to_be_visible()
             assert tab.page.url == f"{base}/console/groups", tab.page.url
             kinds = [kind for kind, _ in IdentityProvider.seen]
@@ -374,9 +422,12 @@ def run(playwright):
             assert len(authorize["state"]) >= 16 and len(authorize["code_challenge"]) == 43, authorize
             stored = tab.page.evaluate("() => [Object.keys(sessionStorage), localStorage.length, document.cookie]")
             assert stored == [["roster.session"], 0, ""], stored
+            # The session is Roster's, traded for the provider's token: signed with Roster's key.
+            kept = tab.page.evaluate("() => sessionStorage.getItem('roster.session')")
+            assert jwt.get_unverified_header(kept)["kid"] == FIXTURE["kid"], jwt.get_unverified_header(kept)
             # An answer this tab never asked for is refused, whatever it carries.
             forged = Tab(browser, f"{base}/console/callback?code=stolen&state=forged")
-            expect(forged.page.locator("main .alert")).to_contain_text("not for a sign-in this tab started")
+            expect(forged.page.locator("main .alert").first).to_contain_text("not for a sign-in this tab started")
             assert "code=" not in forged.page.url, forged.page.url
             assert not tab.errors and not forged.errors, (tab.errors, forged.errors)
             forged.context.close()
@@ -385,6 +436,81 @@ def run(playwright):
             server.terminate()
             idp.shutdown()
 
+
+    @flow
+    def an_invited_person_sets_a_password_from_the_email_and_signs_in():
+        address = FIXTURE["new_emails"][0]
+        invitations = mail_to(address)
+        assert len(invitations) == 1, invitations
+        link = set_password_link(invitations[0])
+        assert link.startswith(BASE + "/console/reset-password#token="), link
+        tab = Tab(browser, link)
+        person = tab.page
+        expect(person.get_by_role("heading", name="Choose your password")).to_be_visible()
+        # The token leaves the address bar (and history) before anything else.
+        assert "#" not in person.url and "token" not in person.url, person.url
+        new = person.get_by_label("New password")
+        rule = person.locator("#password-rule")
+        new.fill("short")
+        expect(rule).to_contain_text("more to go")
+        # A length the rule takes, but a guessable password: the API says why.
+        new.fill("password1234")
+        person.get_by_label("Repeat it").fill("password1234")
+        person.get_by_role("button", name="Set password").click()
+        expect(person.locator('.field[data-field="password"] .error')).to_contain_text("too easy to guess")
+        new.fill("quiet-harbor-lantern-81")
+        person.get_by_label("Repeat it").fill("quiet-harbor-lantern-81")
+        person.screenshot(path=SHOTS / "set-password.png")
+        person.get_by_role("button", name="Set password").click()
+        expect(person.get_by_role("heading", name="My Profile")).to_be_visible()
+        expect(person.locator("#who")).to_have_text("Nadia Novak")
+        stored = person.evaluate("() => [Object.keys(sessionStorage), localStorage.length, document.cookie]")
+        assert stored == [["roster.session"], 0, ""], stored
+
+        # Signed out, the password signs in again from the sign-in page.
+        person.get_by_role("button", name="Sign out").click()
+        expect(person.get_by_role("heading", name="Sign in to Roster")).to_be_visible()
+        person.get_by_label("Email or username").fill(address.upper())
+        person.get_by_label("Password", exact=True).fill("not the password")
+        person.get_by_role("button", name="Sign in").click()
+        expect(person.locator("form .alert")).to_contain_text("not right")
+        person.get_by_label("Password", exact=True).fill("quiet-harbor-lantern-81")
+        person.screenshot(path=SHOTS / "sign-in.png")
+        person.get_by_role("button", name="Sign in").click()
+        expect(person.locator("#who")).to_have_text("Nadia Novak")
+        tab.go("/console/me")
+        expect(person.get_by_role("heading", name="My Profile")).to_be_visible()
+
+        # Change password, on My Profile.
+        card = person.get_by_role("region", name="Password")
+        card.get_by_label("Current password").fill("quiet-harbor-lantern-81")
+        card.get_by_label("New password").fill("brisk-meadow-compass-64")
+        card.get_by_role("button", name="Change password").click()
+        expect(person.locator("#toast")).to_contain_text("Your password is changed")
+        assert not tab.errors, tab.errors
+        tab.context.close()
+
+    @flow
+    def forgot_password_sends_a_link_that_sets_a_new_password():
+        address = FIXTURE["new_emails"][0]
+        before = len(mail_to(address))
+        tab = Tab(browser, BASE + "/console/")
+        person = tab.page
+        person.get_by_role("link", name="Forgot password?").click()
+        expect(person.get_by_role("heading", name="Forgot your password?")).to_be_visible()
+        person.get_by_label("Email").fill(address)
+        person.get_by_role("button", name="Send reset link").click()
+        expect(person.get_by_role("heading", name="Check your email")).to_be_visible()
+        sent = mail_to(address)
+        assert len(sent) == before + 1, sent
+        tab.go(set_password_link(sent[-1]).removeprefix(BASE))
+        person.get_by_label("New password").fill("amber-ridge-falcon-39")
+        person.get_by_label("Repeat it").fill("amber-ridge-falcon-39")
+        person.get_by_role("button", name="Set password").click()
+        expect(person.get_by_role("heading", name="My Profile")).to_be_visible()
+        assert not tab.errors, tab.errors
+        tab.context.close()
+
     @flow
     def no_page_logged_an_error_or_broke_its_content_security_policy():
         assert not owner.errors, owner.errors
@@ -392,9 +518,10 @@ def run(playwright):
     # Accessibility: axe-core, injected into a tab that ignores the CSP for its sake only.
     audit = Tab(browser, FIXTURE["links"]["axe"], bypass_csp=True)
 
-    def axe(name):
-        audit.page.add_script_tag(content=AXE)
-        result = audit.page.evaluate("""async () => {
+    def axe(name, tab=None):
+        page = (tab or audit).page
+        page.add_script_tag(content=AXE)
+        result = page.evaluate("""async () => {
             const r = await axe.run(document);
             return {passes: r.passes.length,
                     violations: r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))};
@@ -429,6 +556,17 @@ def run(playwright):
         audit.go("/console/groups")
         audit.page.locator("main h1").first.wait_for()
         audit.page.screenshot(path=SHOTS / "groups.png", full_page=True)
+        # The pages of someone without a session.
+        anonymous = Tab(browser, BASE + "/console/", bypass_csp=True)
+        for name, path in [("sign in", "/console/"), ("forgot password", "/console/forgot-password"),
+                           ("set password", "/console/reset-password#token=" + "A" * 43 + "&login=x%40y.example")]:
+            anonymous.go(path)
+            anonymous.page.locator("main h1").first.wait_for()
+            try:
+                axe(name, anonymous)
+            except AssertionError as e:
+                problems.append(str(e))
+        anonymous.context.close()
         assert not problems, problems
 
     browser.close()

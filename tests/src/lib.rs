@@ -19,7 +19,10 @@ pub mod synth;
 pub use http::{Http, Reply};
 pub use mail::RecordingMailer;
 pub use push::RecordingPush;
-pub use server::{SES_SENDER, TEST_JWT_SECRET, TestServer, reset_token_in};
+pub use server::{
+    OTHER_SIGNING_KEY, SES_SENDER, TEST_SIGNING_KEY, TestServer, reset_token_in, token_for,
+    token_signed_with,
+};
 pub use store::{StoreKind, TestStore, moto_endpoint};
 
 /// Generates, for every named `async fn case(store: &TestStore)` in the calling module, one test

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use http::Method;
 use serde_json::{Value, json};
 
-use crate::{Http, TEST_JWT_SECRET, TestServer, TestStore};
+use crate::{Http, TestServer, TestStore, token_for};
 
 /// What a load run goes against: `roster serve` (the binary at `roster`) on a fresh SQLite store
 /// holding one account, acme, and its Owner's token.
@@ -27,13 +27,11 @@ impl Target {
         let owner = store
             .account_with_owner("acme", "Acme", "ana@acme.example")
             .await;
-        let token = roster_cli::Jwt::from_secret(TEST_JWT_SECRET.as_bytes())
-            .issue(
-                "acme",
-                owner.id.as_str(),
-                jiff::SignedDuration::from_hours(1),
-            )
-            .expect("a token");
+        let token = token_for(
+            "acme",
+            owner.id.as_str(),
+            jiff::SignedDuration::from_hours(1),
+        );
         // At the level `roster serve` logs by default (a line a request), as its users run it:
         // debug logging, which the black-box tests keep for their failures, took a tenth of the
         // throughput (docs/benchmarks.md, Load).

@@ -1,4 +1,4 @@
-//! moto's side doors: what SES "sent", and verifying a sender.
+//! moto's side doors: what SES "sent", verifying a sender, and a KMS signing key.
 
 use serde_json::Value;
 
@@ -20,6 +20,25 @@ pub async fn sns_client() -> aws_sdk_sns::Client {
         .load()
         .await;
     aws_sdk_sns::Client::new(&config)
+}
+
+/// A new P-256 signing key in moto's KMS, as the stack's `SigningKey` is; returns its id.
+pub async fn signing_key() -> String {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(moto_endpoint())
+        .load()
+        .await;
+    aws_sdk_kms::Client::new(&config)
+        .create_key()
+        .key_spec(aws_sdk_kms::types::KeySpec::EccNistP256)
+        .key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify)
+        .send()
+        .await
+        .expect("create a signing key on moto")
+        .key_metadata()
+        .expect("the key's metadata")
+        .key_id()
+        .to_owned()
 }
 
 /// Makes an SNS platform application on moto (`platform`: `APNS`, `GCM`) and returns its ARN.

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use roster_domain::ports::mailer::{MailError, Mailer, Message};
 use roster_domain::ports::push::{Endpoint, Push, PushError, PushMessage};
+use roster_domain::ports::signer::{PublicKey, Signer, SignerError};
 use roster_domain::ports::table::{Item, Key, Page, Query, Table, TableError, Write};
 use roster_domain::values::Platform;
 use roster_dynamo::MAX_BATCH_GET;
@@ -25,6 +26,9 @@ pub struct Requests {
     pub send_email: usize,
     /// Requests to SNS mobile push: endpoints made, pushes, endpoints deleted.
     pub sns: usize,
+    /// Requests to KMS: a `Sign` per session token (the key's public half is fetched once per
+    /// process, and not counted).
+    pub kms: usize,
 }
 
 impl Requests {
@@ -43,6 +47,7 @@ struct Log {
 pub struct Seen {
     log: Arc<Mutex<Log>>,
     sns_actions: Arc<Mutex<BTreeSet<&'static str>>>,
+    kms_actions: Arc<Mutex<BTreeSet<&'static str>>>,
 }
 
 impl Seen {
@@ -56,6 +61,11 @@ impl Seen {
     /// [`Seen::take`], which counts them as requests).
     pub fn take_sns_actions(&self) -> BTreeSet<&'static str> {
         std::mem::take(&mut *self.sns_actions.lock().unwrap())
+    }
+
+    /// The KMS actions called since the last call, and forget them.
+    pub fn take_kms_actions(&self) -> BTreeSet<&'static str> {
+        std::mem::take(&mut *self.kms_actions.lock().unwrap())
     }
 
     fn note(&self, access: impl IntoIterator<Item = Access>, count: impl FnOnce(&mut Requests)) {
@@ -140,5 +150,35 @@ impl Push for ObservedPush {
     async fn forget(&self, endpoint: &Endpoint) -> Result<(), PushError> {
         self.note(roster_sns::DELETE_ENDPOINT_ACTION);
         self.inner.forget(endpoint).await
+    }
+}
+
+/// A signer that notes the KMS actions the deployed signer (`roster_kms::KmsSigner`) would
+/// call: `Sign` for each token (a request), `GetPublicKey` for the key (once per process there:
+/// an action the role needs, not a request counted).
+pub struct ObservedSigner {
+    pub inner: Arc<dyn Signer>,
+    pub seen: Seen,
+}
+
+#[async_trait]
+impl Signer for ObservedSigner {
+    async fn public_key(&self) -> Result<PublicKey, SignerError> {
+        self.seen
+            .kms_actions
+            .lock()
+            .unwrap()
+            .insert(roster_kms::GET_PUBLIC_KEY_ACTION);
+        self.inner.public_key().await
+    }
+
+    async fn sign(&self, message: &[u8]) -> Result<[u8; 64], SignerError> {
+        self.seen
+            .kms_actions
+            .lock()
+            .unwrap()
+            .insert(roster_kms::SIGN_ACTION);
+        self.seen.note([], |r| r.kms += 1);
+        self.inner.sign(message).await
     }
 }

@@ -11,8 +11,59 @@ use crate::http::Http;
 use crate::moto;
 use crate::store::{StoreKind, TestStore};
 
-/// The secret the test servers sign tokens with (≥ 32 bytes).
-pub const TEST_JWT_SECRET: &str = "roster-tests-jwt-secret-0123456789abcdef";
+/// The key the test servers sign session tokens with (P-256, PKCS #8 PEM), so a test can mint
+/// the tokens a server accepts ([`token_for`]).
+pub const TEST_SIGNING_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgEelHeRJIIii71ZJH
+vXVyu0SyUdnTcNWS8/FQGbFWM1ahRANCAATF31kIEZnPjU/AHNJ4IFKBdVg0onzq
+SVEcGbDqpBKai7RKmeqTncR8Dg7mmcn/uz4oGdYz6uEJLWoDBfAlO3oF
+-----END PRIVATE KEY-----";
+
+/// Another P-256 key: tokens signed with it are forgeries to every test server.
+pub const OTHER_SIGNING_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgucrBV5JSVSflnvbi
++iqz4+LeDddk2PrJMZOFdCVK4omhRANCAARNBWrEINCkppGLIKGHupHNOUvf75CB
+UU18n7yVgZYW68IDRLi5+yYHanADdeCkMlEmOLRc5zdILJJO5l7sJT7n
+-----END PRIVATE KEY-----";
+
+/// A session token of `user` in `account`, valid for `lifetime` (negative: already expired),
+/// signed with the test servers' key: what `POST /sessions` would give them.
+pub fn token_for(account: &str, user: &str, lifetime: jiff::SignedDuration) -> String {
+    token_signed_with(TEST_SIGNING_KEY, account, user, lifetime)
+}
+
+/// The same token signed with `pem`, named as the test servers' key (a forgery when `pem` is
+/// another key).
+pub fn token_signed_with(
+    pem: &str,
+    account: &str,
+    user: &str,
+    lifetime: jiff::SignedDuration,
+) -> String {
+    let kid = roster_local::KeyFile::from_pem(TEST_SIGNING_KEY)
+        .expect("the test key")
+        .public()
+        .kid
+        .clone();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some(kid);
+    let now = jiff::Timestamp::now().as_second();
+    let claims = serde_json::json!({
+        "iss": "https://app.test",
+        "aud": roster_domain::usecases::AUDIENCE,
+        "sub": user,
+        "account_id": account,
+        "iat": now,
+        "exp": now + lifetime.as_secs(),
+    });
+    use base64::Engine;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("a PEM's base64 body");
+    let key = jsonwebtoken::EncodingKey::from_ec_der(&der);
+    jsonwebtoken::encode(&header, &claims, &key).expect("a signed token")
+}
 
 /// Where a test server's email goes.
 enum MailSink {
@@ -52,25 +103,64 @@ impl TestServer {
 
     /// `roster serve` on the store with extra options, its `RUST_LOG` set to `log`.
     pub async fn start_logging(roster: &str, store: &TestStore, extra: &[&str], log: &str) -> Self {
+        Self::launch(roster, store, extra, log, Some("https://app.test"), &[]).await
+    }
+
+    /// `roster serve` with no `--app-url`, as a person runs it: its links (an invitation's
+    /// set-password page) and tokens name the address it listens on.
+    pub async fn start_at_its_own_address(roster: &str, store: &TestStore) -> Self {
+        Self::launch(roster, store, &[], "debug", None, &[]).await
+    }
+
+    /// `roster serve` with single sign-on through the OpenID Connect provider `issuer`, for the
+    /// client `client_id` (`ROSTER_OIDC_*`, as the deployed stack sets them).
+    pub async fn start_with_provider(
+        roster: &str,
+        store: &TestStore,
+        issuer: &str,
+        client_id: &str,
+    ) -> Self {
+        let (authorize, token) = (format!("{issuer}/authorize"), format!("{issuer}/token"));
+        let env = [
+            ("ROSTER_OIDC_ISSUER", issuer),
+            ("ROSTER_OIDC_CLIENT_ID", client_id),
+            ("ROSTER_OIDC_AUTHORIZATION_ENDPOINT", authorize.as_str()),
+            ("ROSTER_OIDC_TOKEN_ENDPOINT", token.as_str()),
+        ];
+        Self::launch(roster, store, &[], "debug", Some("https://app.test"), &env).await
+    }
+
+    async fn launch(
+        roster: &str,
+        store: &TestStore,
+        extra: &[&str],
+        log: &str,
+        app_url: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
         let outbox = dir.path().join("outbox");
         let store_url = store.url();
+        let key_file = dir.path().join("signing-key.pem");
+        std::fs::write(&key_file, TEST_SIGNING_KEY).expect("write the test signing key");
         // The options are global, so they all go before the subcommand.
         let mut args: Vec<&str> = vec![
             "--store",
             &store_url,
             "--outbox",
             outbox.to_str().expect("utf-8 path"),
-            "--app-url",
-            "https://app.test",
         ];
+        if let Some(app_url) = app_url {
+            args.extend(["--app-url", app_url]);
+        }
         args.extend_from_slice(extra);
         args.extend(["serve", "--listen", "127.0.0.1:0"]);
         let mut command = Command::new(roster);
         command
             .args(&args)
             .current_dir(dir.path())
-            .env("ROSTER_DEV_JWT_SECRET", TEST_JWT_SECRET)
+            .env("ROSTER_SIGNING_KEY", &key_file)
+            .envs(env.iter().copied())
             .env_remove("ROSTER_STORE")
             .env_remove("ROSTER_MAIL")
             .env("RUST_LOG", log)
@@ -122,6 +212,14 @@ impl TestServer {
         }
     }
 
+    /// The folder the server writes its mail into, with `--mail outbox`.
+    pub fn outbox(&self) -> Option<&std::path::Path> {
+        match &self.mail {
+            MailSink::Outbox(dir) => Some(dir),
+            MailSink::Ses => None,
+        }
+    }
+
     /// Everything the server has logged so far.
     pub fn logs(&self) -> String {
         self.logs.lock().unwrap().clone()
@@ -155,7 +253,7 @@ impl TestServer {
                         let html = message.body_html(0).expect("an HTML part").into_owned();
                         // An invitation's HTML part carries the link its text part does.
                         assert!(
-                            !text.contains("/reset-password?token=")
+                            !text.contains("/console/reset-password#token=")
                                 || html.contains("reset-password"),
                             "the HTML part has the link"
                         );

@@ -36,7 +36,35 @@ export async function profilePage(id, { mine = false } = {}) {
       contactMethodsCard(user, reload),
       await outOfOfficeCard(user),
       rolesCard(user, manage, reload),
-      schedulesCard(user)));
+      schedulesCard(user),
+      mine ? passwordCard(user) : null));
+}
+
+/** Change password (My Profile only): the current one, then the new one. The API says who may
+ * (not someone an identity provider signs in) and why a new one is refused. */
+function passwordCard(user) {
+  const c = card('Password');
+  const { min_chars: min, max_chars: max } = vocabulary().password;
+  const current = h('input', { name: 'current', type: 'password', autocomplete: 'current-password' });
+  const next = h('input', { name: 'new', type: 'password', autocomplete: 'new-password' });
+  const form = h('form', { novalidate: true },
+    field('Current password', current),
+    field('New password', next, { hint: `${min}–${max} characters, hard to guess.` }),
+    h('div.actions', {}, h('button', { type: 'submit' }, 'Change password')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    c.ok();
+    try {
+      await api('POST', `/users/${enc(user.id)}/password`, { current: current.value, new: next.value });
+      current.value = '';
+      next.value = '';
+      toast('Your password is changed.');
+    } catch (error) {
+      c.fail(error);
+    }
+  });
+  fill(c.body, form);
+  return c.el;
 }
 
 /** PATCH /users/{id} with the version this page read: someone else's change in between is 412. */

@@ -12,7 +12,7 @@ pub struct Console {
     /// The account id.
     #[arg(long)]
     account: String,
-    /// Who signs in: their user id or their email.
+    /// Who signs in: their email, their username or their id.
     #[arg(long)]
     user: String,
     /// Where `roster serve` listens.

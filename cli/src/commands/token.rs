@@ -1,10 +1,11 @@
 use clap::Args;
 use roster_domain::access::Actor;
 use roster_domain::usecases::Roster;
-use roster_domain::values::{AccountId, Email, UserId};
+use std::sync::Arc;
+
+use roster_domain::values::{AccountId, Email, UserId, Username};
 
 use crate::context::Context;
-use crate::jwt::Jwt;
 use crate::report::CliError;
 
 #[derive(Debug, Args)]
@@ -12,7 +13,7 @@ pub struct Token {
     /// The account id.
     #[arg(long)]
     account: String,
-    /// The user: their id or their email.
+    /// The user: their email, their username or their id.
     #[arg(long)]
     user: String,
     /// How long the token is valid, like `12h` or `30m`.
@@ -30,35 +31,50 @@ impl Token {
                 self.expires_in
             ))
         })?;
-        let roster = context.roster().await?;
+        let roster = context
+            .roster()
+            .await?
+            .with_signer(Arc::new(context.signing_key()?));
         let user_id = user_of(&roster, &account, &self.user).await?;
-        let jwt = Jwt::for_store(&context.store)?;
-        println!(
-            "{}",
-            jwt.issue(account.as_str(), user_id.as_str(), lifetime)?
-        );
+        let session = roster.issue_session(&account, &user_id, lifetime).await?;
+        println!("{}", session.token);
         Ok(())
     }
 }
 
-/// The user `--user` names, by id or by email, who must exist: a token or a link for nobody
-/// would only ever answer 401.
+/// The user `--user` names, by email, username or id, who must exist: a token or a link for
+/// nobody would only ever answer 401.
 pub(crate) async fn user_of(
     roster: &Roster,
     account: &AccountId,
     raw: &str,
 ) -> Result<UserId, CliError> {
-    let user_id = match UserId::parse(raw) {
-        Ok(id) => id,
-        Err(_) => {
-            let email = Email::parse(raw).map_err(|_| {
-                CliError::Usage(format!("--user {raw:?} is neither a user id nor an email"))
-            })?;
-            roster.user_id_by_email(account, &email).await?
-        }
+    let operator = Actor::Operator(account.clone());
+    let not_found = || {
+        CliError::Usage(format!(
+            "--user {raw:?}: account {account} has no user with that email, username or id"
+        ))
     };
-    roster
-        .get_user(&Actor::Operator(account.clone()), &user_id)
-        .await?;
-    Ok(user_id)
+    let mut found = None;
+    if let Ok(email) = Email::parse(raw) {
+        found = roster.user_id_by_email(account, &email).await.ok();
+    }
+    if found.is_none()
+        && let Ok(username) = Username::parse(raw)
+    {
+        found = roster
+            .user_by_username(&operator, &username)
+            .await?
+            .map(|user| user.id);
+    }
+    if found.is_none()
+        && let Ok(id) = UserId::parse(raw)
+    {
+        found = roster
+            .get_user(&operator, &id)
+            .await
+            .ok()
+            .map(|p| p.user.id);
+    }
+    found.ok_or_else(not_found)
 }

@@ -7,7 +7,7 @@ use roster_domain::access::Actor;
 use roster_domain::usecases::Roster;
 
 use crate::idempotency;
-use crate::input::{Claims, Input};
+use crate::input::{Claims, Input, SourceAddress};
 use crate::problem::ApiError;
 use crate::routes::{self, Auth, Route, routes};
 use crate::scim_error::speaks_scim;
@@ -62,6 +62,7 @@ impl App {
         let started = Instant::now();
         let (parts, body) = request.into_parts();
         let claims = parts.extensions.get::<Claims>().cloned();
+        let source = parts.extensions.get::<SourceAddress>().copied();
         let found = routes::find(candidates, &parts.method, parts.uri.path());
         let operation = found.as_ref().map_or("-", |(route, _)| route.operation);
         let result = match found {
@@ -79,6 +80,7 @@ impl App {
                     headers: parts.headers,
                     body,
                     claims,
+                    source,
                 };
                 match idempotency::request(&parts.method, parts.uri.path(), &input) {
                     Ok(None) => Ok(answer(route, self, input).await),

@@ -41,12 +41,18 @@ pub struct Claims {
     pub account_id: String,
 }
 
+/// The address a request came from (API Gateway's `sourceIp`, the peer of `roster serve`), put
+/// on the request as an extension: failed sign-ins are counted per address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceAddress(pub std::net::IpAddr);
+
 pub struct Input {
     pub params: crate::routes::Params,
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
     pub body: Bytes,
     pub claims: Option<Claims>,
+    pub source: Option<SourceAddress>,
 }
 
 impl Input {

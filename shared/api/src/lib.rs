@@ -15,11 +15,15 @@ mod input;
 mod problem;
 pub mod routes;
 mod scim_error;
+#[cfg(feature = "session-token")]
+mod session_token;
 mod views;
 
 pub use app::App;
 pub use idempotency::{IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
-pub use input::{Claims, MAX_BODY_BYTES};
+pub use input::{Claims, MAX_BODY_BYTES, SourceAddress};
 pub use problem::ApiError;
 pub use routes::{Auth, Route, routes};
 pub use scim_error::speaks_scim;
+#[cfg(feature = "session-token")]
+pub use session_token::Verifier;

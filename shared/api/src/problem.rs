@@ -162,6 +162,11 @@ impl ApiError {
             | Self::IdempotencyKeyInProgress => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
+            Self::Domain(DomainError::TooManyAttempts {
+                retry_after_seconds,
+            }) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
+            }
             Self::MethodNotAllowed(allowed) => {
                 let list = allowed
                     .iter()
@@ -237,6 +242,11 @@ fn domain_problem(e: &DomainError) -> Problem {
             "/problems/unauthenticated",
             "Unauthenticated",
             StatusCode::UNAUTHORIZED,
+        ),
+        DomainError::TooManyAttempts { .. } => base(
+            "/problems/too-many-attempts",
+            "Too many attempts",
+            StatusCode::TOO_MANY_REQUESTS,
         ),
         DomainError::Forbidden { right, .. } => Problem {
             missing_right: Some(right),

@@ -11,7 +11,7 @@ use http::{Method, Response};
 
 use crate::app::App;
 use crate::handlers::{
-    audit, calendar, contacts, groups, out_of_office, roles, scim, scim_tokens, users,
+    audit, calendar, contacts, groups, out_of_office, roles, scim, scim_tokens, sessions, users,
 };
 use crate::input::Input;
 use crate::problem::ApiError;
@@ -99,6 +99,18 @@ pub mod of {
     pub fn reset_password() -> Vec<Route> {
         vec![
             route!(POST "/password-resets", "reset-password", "reset-password", Public, users::reset_password),
+            route!(POST "/users/{id}/password", "change-password", "reset-password", Jwt, sessions::change_password),
+        ]
+    }
+
+    /// The one function that signs: it alone may use the signing key (docs/deploy.md).
+    pub fn sign_in() -> Vec<Route> {
+        vec![
+            route!(POST "/sessions", "sign-in", "sign-in", Public, sessions::create),
+            route!(POST "/sessions/oidc", "sign-in-with-provider", "sign-in", Public, sessions::exchange),
+            route!(POST "/password-resets/requests", "request-password-reset", "sign-in", Public, sessions::request_reset),
+            route!(GET "/.well-known/jwks.json", "jwks", "sign-in", Public, sessions::jwks),
+            route!(GET "/.well-known/openid-configuration", "openid-configuration", "sign-in", Public, sessions::openid_configuration),
         ]
     }
 
@@ -220,6 +232,7 @@ pub mod of {
         ("delete-user", delete_user),
         ("resend-invite", resend_invite),
         ("reset-password", reset_password),
+        ("sign-in", sign_in),
         ("add-contact", add_contact),
         ("reorder-contacts", reorder_contacts),
         ("update-contact", update_contact),

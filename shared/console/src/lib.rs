@@ -65,7 +65,6 @@ impl Console {
     pub fn new(sign_in: &SignIn) -> Self {
         #[derive(serde::Serialize)]
         struct Config<'a> {
-            #[serde(flatten)]
             sign_in: &'a SignIn,
             vocabulary: Vocabulary,
         }
@@ -74,9 +73,9 @@ impl Console {
             vocabulary: Vocabulary::of_the_domain(),
         };
         let config = Bytes::from(serde_json::to_vec(&config).expect("the settings serialise"));
-        let connect = match sign_in {
-            SignIn::Link => "'self'".to_owned(),
-            SignIn::Oidc(oidc) => format!("'self' {}", oidc.token_origin()),
+        let connect = match &sign_in.oidc {
+            None => "'self'".to_owned(),
+            Some(oidc) => format!("'self' {}", oidc.token_origin()),
         };
         let csp = format!(
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \

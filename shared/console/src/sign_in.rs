@@ -1,15 +1,28 @@
-//! How the console signs its user in, as `/console/config.json` tells the page: a sign-in link
-//! of `roster console` (the local server), or the identity provider's OpenID Connect
-//! authorization code flow with PKCE (deployed: the same issuer the API's JWT authorizer trusts).
+//! How the console signs its user in, as `/console/config.json` tells the page: always with a
+//! password (`POST /sessions`); with a sign-in link of `roster console` on the local server; and
+//! with the identity provider's OpenID Connect authorization code flow with PKCE where one is set
+//! up. Every way ends in a Roster session token (docs/sign-in.md).
 
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "sign_in", rename_all = "snake_case")]
-pub enum SignIn {
-    /// A short-lived, single-use link printed by `roster console`, for `roster serve`.
-    Link,
-    Oidc(Oidc),
+pub struct SignIn {
+    /// Whether `roster console`'s short-lived, single-use links work here (`roster serve` only).
+    pub links: bool,
+    /// The identity provider for single sign-on, if any.
+    pub oidc: Option<Oidc>,
+}
+
+impl SignIn {
+    /// `roster serve`: passwords, links, and the identity provider the environment names.
+    pub fn local(oidc: Option<Oidc>) -> Self {
+        Self { links: true, oidc }
+    }
+
+    /// The deployed console: passwords, and the identity provider the stack names.
+    pub fn deployed(oidc: Option<Oidc>) -> Self {
+        Self { links: false, oidc }
+    }
 }
 
 /// A public OIDC client (no secret: the page cannot keep one) using authorization code + PKCE.

@@ -7,7 +7,7 @@ fn get(console: &Console, path: &str) -> Response<Bytes> {
 }
 
 fn local() -> Console {
-    Console::new(&SignIn::Link)
+    Console::new(&SignIn::local(None))
 }
 
 fn text(response: &Response<Bytes>) -> String {
@@ -136,7 +136,8 @@ fn no_file_holds_inline_script_or_an_inline_handler() {
 fn the_config_says_how_to_sign_in_and_lists_the_domains_words() {
     let local: serde_json::Value =
         serde_json::from_slice(get(&local(), "/console/config.json").body()).unwrap();
-    assert_eq!(local["sign_in"], "link");
+    assert_eq!(local["sign_in"]["links"], true);
+    assert_eq!(local["sign_in"]["oidc"], serde_json::Value::Null);
     let roles: Vec<&str> = local["vocabulary"]["roles"]
         .as_array()
         .unwrap()
@@ -176,12 +177,12 @@ fn the_config_says_how_to_sign_in_and_lists_the_domains_words() {
     let oidc = Oidc::from_vars(vars).unwrap().unwrap();
     assert_eq!(oidc.token, TokenKind::AccessToken);
     assert_eq!(oidc.scope, "openid");
-    let console = Console::new(&SignIn::Oidc(oidc));
+    let console = Console::new(&SignIn::deployed(Some(oidc)));
     let deployed: serde_json::Value =
         serde_json::from_slice(get(&console, "/console/config.json").body()).unwrap();
-    assert_eq!(deployed["sign_in"], "oidc");
-    assert_eq!(deployed["client_id"], "roster-console");
-    assert_eq!(deployed["token"], "access_token");
+    assert_eq!(deployed["sign_in"]["links"], false);
+    assert_eq!(deployed["sign_in"]["oidc"]["client_id"], "roster-console");
+    assert_eq!(deployed["sign_in"]["oidc"]["token"], "access_token");
     let policy = get(&console, "/console/").headers()[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .unwrap()

@@ -1,6 +1,8 @@
-//! The product's words as the domain defines them — roles, user types, contact methods — for the
+//! The product's words as the domain defines them — roles, user types, contact methods, the
+//! password's length — for the
 //! page's selects: the console never keeps its own copy of a list the domain owns.
 
+use roster_domain::secrets::NewPassword;
 use roster_domain::values::{ContactMethodKind, Role, UserType, ValueShape};
 use serde::Serialize;
 
@@ -9,6 +11,14 @@ pub(crate) struct Vocabulary {
     roles: Vec<Named>,
     user_types: Vec<Named>,
     contact_methods: Vec<Method>,
+    password: PasswordRule,
+}
+
+/// The length a new password must have (its strength is judged by the API, which says why).
+#[derive(Serialize)]
+struct PasswordRule {
+    min_chars: usize,
+    max_chars: usize,
 }
 
 #[derive(Serialize)]
@@ -58,6 +68,10 @@ impl Vocabulary {
                     },
                 })
                 .collect(),
+            password: PasswordRule {
+                min_chars: NewPassword::MIN_CHARS,
+                max_chars: NewPassword::MAX_CHARS,
+            },
         }
     }
 }

@@ -297,6 +297,18 @@ impl Actor {
         Ok(())
     }
 
+    /// Changing a password: only its own user, who proves the current one. Nobody sets another
+    /// person's (SPEC.md §2), not even the Owner or the operator.
+    pub fn may_change_own_password(&self, target: &User) -> Result<(), DomainError> {
+        if self.is_self(&target.id) {
+            return Ok(());
+        }
+        Err(DomainError::Forbidden {
+            right: "self",
+            message: "a password is changed only by its own user; others get a reset link".into(),
+        })
+    }
+
     /// Registering a push device: only the user themself, from their own app.
     pub fn may_register_device(&self, target: &User) -> Result<(), DomainError> {
         if self.is_self(&target.id) || self.caller().is_none() {

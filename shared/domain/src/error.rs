@@ -60,6 +60,9 @@ pub enum DomainError {
     /// No verified caller, or a verified caller whose user no longer exists.
     #[error("{0}")]
     Unauthenticated(String),
+    /// Too many failed sign-ins for a login or from an address: wait this long and try again.
+    #[error("too many failed sign-ins; try again in {retry_after_seconds} seconds")]
+    TooManyAttempts { retry_after_seconds: u64 },
     /// The caller lacks the right the action needs: `right` names it, `message` says what for.
     #[error("{message}")]
     Forbidden {
@@ -207,6 +210,24 @@ impl FieldErrors {
         match raw {
             Some(raw) if !raw.trim().is_empty() => self.parsed(field, label, parse(raw)),
             _ => {
+                self.push(field, format!("{label} is required"));
+                None
+            }
+        }
+    }
+
+    /// Parses a field that must be there but may be blank (a password as typed): absent is
+    /// "`label` is required"; `parse` judges everything else.
+    pub fn given<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        label: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        match raw {
+            Some(raw) => self.parsed(field, label, parse(raw)),
+            None => {
                 self.push(field, format!("{label} is required"));
                 None
             }

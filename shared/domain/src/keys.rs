@@ -195,6 +195,36 @@ pub fn credential(account: &AccountId, user: &UserId) -> Key {
     Key::new(format!("CREDENTIAL#{account}#{user}"), "PASSWORD")
 }
 
+/// Where the users a sign-in name (an email or a username, case-folded) may mean are listed,
+/// across accounts: `POST /sessions` carries no account. Hashed, as a login is free text up to
+/// DynamoDB's whole key limit.
+pub fn login_partition(login: &str) -> String {
+    format!(
+        "LOGIN#{}",
+        crate::secrets::sha256_hex(&login.trim().to_lowercase())
+    )
+}
+
+/// One user's entry under [`login_partition`]: the account and the user, holding the user id.
+pub fn login_entry(login: &str, account: &AccountId, user: &UserId) -> Key {
+    Key::new(login_partition(login), format!("{account}#{user}"))
+}
+
+/// The account and user a [`login_entry`]'s sort key names.
+pub fn login_entry_names(sk: &str) -> Option<(AccountId, UserId)> {
+    let (account, user) = sk.split_once('#')?;
+    Some((AccountId::parse(account).ok()?, UserId::parse(user).ok()?))
+}
+
+/// The failed sign-ins counted against one login or one source address (`kind`), out of every
+/// account partition; expires with DynamoDB TTL once forgotten.
+pub fn throttle(kind: &str, subject: &str) -> Key {
+    Key::new(
+        format!("THROTTLE#{kind}#{}", crate::secrets::sha256_hex(subject)),
+        "FAILURES",
+    )
+}
+
 pub const GROUP_PREFIX: &str = "GROUP#";
 
 /// A group; its memberships and shifts sort right after it (`GROUP#<id>#…`).

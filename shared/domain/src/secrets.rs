@@ -153,28 +153,59 @@ impl std::fmt::Debug for SignInCode {
     }
 }
 
-/// A new password as typed: at least 12 characters. `Debug` never shows it.
+/// A new password as typed: 12 to 128 characters, neither common nor guessable (zxcvbn's score
+/// of at least 3 of 4, counting what is known of the person: their names, email and username).
+/// `Debug` never shows it.
+#[derive(Clone)]
 pub struct NewPassword(String);
 
 impl NewPassword {
     pub const MIN_CHARS: usize = 12;
-    /// Argon2 takes any length; a bound keeps a request from buying minutes of CPU.
-    pub const MAX_BYTES: usize = 1024;
+    pub const MAX_CHARS: usize = 128;
+    /// zxcvbn's "safely unguessable" (about 10^8 guesses and more).
+    const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
 
+    /// The length rule alone: what can be said before the person is known.
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
-        if raw.chars().count() < Self::MIN_CHARS {
+        let chars = raw.chars().count();
+        if chars < Self::MIN_CHARS {
             return Err(InvalidValue::new(format!(
                 "must be at least {} characters",
                 Self::MIN_CHARS
             )));
         }
-        if raw.len() > Self::MAX_BYTES {
+        if chars > Self::MAX_CHARS {
             return Err(InvalidValue::new(format!(
-                "must be at most {} bytes",
-                Self::MAX_BYTES
+                "must be at most {} characters",
+                Self::MAX_CHARS
             )));
         }
         Ok(Self(raw.to_owned()))
+    }
+
+    /// The strength rule, for the person whose password it becomes: refused with zxcvbn's reason
+    /// ("This is a very common password", "Names and surnames by themselves are easy to guess")
+    /// and its suggestion.
+    pub fn strong_for(self, person: &[&str]) -> Result<Self, InvalidValue> {
+        self.check_strength(person).map(|()| self)
+    }
+
+    /// [`NewPassword::strong_for`] without giving the password up.
+    pub fn check_strength(&self, person: &[&str]) -> Result<(), InvalidValue> {
+        let estimate = zxcvbn::zxcvbn(&self.0, person);
+        if estimate.score() >= Self::MIN_SCORE {
+            return Ok(());
+        }
+        let mut reason = String::from("is too easy to guess");
+        if let Some(feedback) = estimate.feedback() {
+            if let Some(warning) = feedback.warning() {
+                reason = format!("is too easy to guess: {warning}");
+            }
+            if let Some(suggestion) = feedback.suggestions().first() {
+                reason.push_str(&format!(" ({suggestion})"));
+            }
+        }
+        Err(InvalidValue::new(reason))
     }
 
     /// The Argon2id PHC string (`$argon2id$v=19$…`) with a fresh random salt. CPU-heavy by design:
@@ -190,6 +221,56 @@ impl NewPassword {
 impl std::fmt::Debug for NewPassword {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("NewPassword(…)")
+    }
+}
+
+/// A password as typed at sign-in, to be checked against a stored hash: any text up to a bound
+/// that keeps a request from buying minutes of CPU. `Debug` never shows it.
+pub struct PasswordAttempt(String);
+
+impl PasswordAttempt {
+    pub const MAX_BYTES: usize = 1024;
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        if raw.is_empty() {
+            return Err(InvalidValue::new("is required"));
+        }
+        if raw.len() > Self::MAX_BYTES {
+            return Err(InvalidValue::new(format!(
+                "must be at most {} bytes",
+                Self::MAX_BYTES
+            )));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// Whether the attempt is the password `phc` (an Argon2id PHC string) was made from. As
+    /// slow as hashing, by design: call it off the async threads. A hash that does not parse
+    /// matches nothing.
+    pub fn matches(&self, phc: &str) -> bool {
+        use argon2::password_hash::PasswordVerifier;
+        PasswordHash::new(phc).is_ok_and(|hash| {
+            Argon2::default()
+                .verify_password(self.0.as_bytes(), &hash)
+                .is_ok()
+        })
+    }
+
+    /// Checks the attempt against a hash of nothing anyone knows, taking the time a real check
+    /// takes: an unknown login answers as late as a wrong password.
+    pub fn match_nothing(&self) {
+        static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            NewPassword(random_secret())
+                .hash()
+                .expect("hashing a random secret")
+        });
+        let _ = self.matches(&DUMMY);
+    }
+}
+
+impl std::fmt::Debug for PasswordAttempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordAttempt(…)")
     }
 }
 
@@ -225,12 +306,44 @@ mod tests {
     }
 
     #[test]
-    fn passwords_need_twelve_characters_and_hash_as_argon2id() {
+    fn passwords_need_twelve_to_128_characters_and_hash_as_argon2id() {
         assert!(NewPassword::parse("elevenchars").is_err());
+        assert!(NewPassword::parse(&"x".repeat(129)).is_err());
+        assert!(
+            NewPassword::parse(&"é".repeat(128)).is_ok(),
+            "characters, not bytes"
+        );
         let password = NewPassword::parse("correct horse battery").unwrap();
         let hash = password.hash().unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         assert!(!hash.contains("correct horse"));
         assert!(!format!("{password:?}").contains("horse"));
+        let attempt = PasswordAttempt::parse("correct horse battery").unwrap();
+        assert!(attempt.matches(&hash));
+        assert!(
+            !PasswordAttempt::parse("correct horse batterY")
+                .unwrap()
+                .matches(&hash)
+        );
+        assert!(!attempt.matches("not a hash"));
+        assert!(!format!("{attempt:?}").contains("horse"));
+    }
+
+    #[test]
+    fn common_and_personal_passwords_are_refused_with_the_reason() {
+        let common = NewPassword::parse("password1234").unwrap().strong_for(&[]);
+        let reason = common.unwrap_err().to_string();
+        assert!(reason.contains("too easy to guess"), "{reason}");
+        assert!(reason.to_lowercase().contains("common"), "{reason}");
+        let own_email = || NewPassword::parse("ana.silva@acme.example").unwrap();
+        assert!(own_email().strong_for(&[]).is_ok(), "strong for a stranger");
+        let personal = own_email().strong_for(&["Ana", "Silva", "ana.silva@acme.example"]);
+        assert!(personal.is_err(), "weak as the person's own email");
+        assert!(
+            NewPassword::parse("plum-orbit-canvas-94")
+                .unwrap()
+                .strong_for(&["Ana", "Silva"])
+                .is_ok()
+        );
     }
 }

@@ -1,24 +1,19 @@
 //! The `console` function: the admin console's static files behind `GET /console/{proxy+}`,
-//! signing in with the identity provider the stack's `Console*` parameters name. It builds no AWS
-//! client: nothing of the SDK is linked, so it starts as fast as a function can.
+//! signing in with a password, and with the identity provider the stack's `Console*` parameters
+//! name where they name one. It builds no AWS client: nothing of the SDK is linked, so it starts
+//! as fast as a function can.
 
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use roster_api::ApiError;
-use roster_console::{Console, OIDC_VARIABLES, Oidc, SignIn};
+use roster_console::{Console, Oidc, SignIn};
 
 use crate::event::{api_request, lambda_response};
 
 pub async fn run_console() -> Result<(), Error> {
     crate::logging::init_logging();
-    // Deployed, the console signs in with the identity provider only: no sign-in links.
-    let oidc = Oidc::from_env()?.ok_or_else(|| {
-        format!(
-            "the console function needs {} (the stack's Console* parameters)",
-            OIDC_VARIABLES.join(", ")
-        )
-    })?;
-    let console = Console::new(&SignIn::Oidc(oidc));
+    // Deployed, no sign-in links: those are printed at the machine holding a local store.
+    let console = Console::new(&SignIn::deployed(Oidc::from_env()?));
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<ApiGatewayV2httpRequest>| {
             let console = console.clone();

@@ -7,22 +7,26 @@ use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse
 use aws_lambda_events::encodings::Body;
 use base64::Engine as _;
 use bytes::Bytes;
-use roster_api::Claims;
+use roster_api::{Claims, SourceAddress};
 
 /// The request the event carries, with the JWT authorizer's verified claims as a [`Claims`]
 /// extension; or why the event is not a request.
 pub fn api_request(event: ApiGatewayV2httpRequest) -> Result<http::Request<Bytes>, String> {
-    let claims = event
+    // The stack's session authorizer passes the claims it verified on as its context
+    // (authorizer.rs); a request without them is one of the public routes'.
+    let claims = event.request_context.authorizer.as_ref().and_then(|a| {
+        let claim = |name: &str| a.fields.get(name)?.as_str().map(str::to_owned);
+        Some(Claims {
+            sub: claim("sub")?,
+            account_id: claim("account_id")?,
+        })
+    });
+    let source_address = event
         .request_context
-        .authorizer
-        .as_ref()
-        .and_then(|a| a.jwt.as_ref())
-        .and_then(|jwt| {
-            Some(Claims {
-                sub: jwt.claims.get("sub")?.clone(),
-                account_id: jwt.claims.get("account_id")?.clone(),
-            })
-        });
+        .http
+        .source_ip
+        .as_deref()
+        .and_then(|ip| ip.parse().ok());
     let mut target = event
         .raw_path
         .filter(|p| !p.is_empty())
@@ -48,6 +52,11 @@ pub fn api_request(event: ApiGatewayV2httpRequest) -> Result<http::Request<Bytes
     *request.headers_mut() = event.headers;
     if let Some(claims) = claims {
         request.extensions_mut().insert(claims);
+    }
+    // Failed sign-ins are counted per source address (SPEC.md §3): API Gateway's, not a header
+    // a client could set.
+    if let Some(address) = source_address {
+        request.extensions_mut().insert(SourceAddress(address));
     }
     Ok(request)
 }
@@ -118,7 +127,7 @@ mod tests {
 
     fn event(raw_query: &str, claims: bool) -> ApiGatewayV2httpRequest {
         let authorizer = if claims {
-            r#","authorizer":{"jwt":{"claims":{"sub":"01J","account_id":"acme"},"scopes":null}}"#
+            r#","authorizer":{"lambda":{"sub":"01J","account_id":"acme"}}"#
         } else {
             ""
         };

@@ -8,4 +8,5 @@ pub mod out_of_office;
 pub mod roles;
 pub mod scim;
 pub mod scim_tokens;
+pub mod sessions;
 pub mod users;

@@ -2,6 +2,8 @@
 
 pub mod after_answer;
 pub mod clock;
+pub mod identity_provider;
 pub mod mailer;
 pub mod push;
+pub mod signer;
 pub mod table;

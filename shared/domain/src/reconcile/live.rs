@@ -44,6 +44,7 @@ impl LiveAccount {
             items.extend(external_id_item(id, user)?);
             items.extend(records::search_items(id, user)?);
             items.extend(records::provided_email_items(id, user)?);
+            items.extend(records::login_items(id, user)?);
         }
         for group in &self.groups {
             items.push(records::group_item(id, group)?);

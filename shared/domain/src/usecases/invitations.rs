@@ -39,11 +39,27 @@ pub enum Delivery {
     },
 }
 
+/// What a reset email is for: the invitation every new user gets, or a reset someone asked for
+/// with "Forgot password?".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Purpose {
+    /// Entries written before resets existed are invitations.
+    #[default]
+    Invitation,
+    Reset,
+}
+
+/// How long after one reset email another may go to the same person.
+pub const RESET_REQUEST_INTERVAL: SignedDuration = SignedDuration::from_mins(5);
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct OutboxEntry {
     id: String,
     account: AccountId,
     user_id: UserId,
+    #[serde(default)]
+    purpose: Purpose,
     /// The token the latest attempt carried; revoked when a retry issues a new one.
     token_hash: TokenHash,
     #[serde(flatten)]
@@ -105,12 +121,23 @@ impl Roster {
         account: &AccountId,
         user: &User,
     ) -> Result<(OutboxEntry, ResetToken, Vec<Write>), DomainError> {
+        self.new_link_entry(account, user, Purpose::Invitation)
+    }
+
+    /// A new pending entry of `purpose` for `user`, and the writes that store it with its token.
+    fn new_link_entry(
+        &self,
+        account: &AccountId,
+        user: &User,
+        purpose: Purpose,
+    ) -> Result<(OutboxEntry, ResetToken, Vec<Write>), DomainError> {
         let now = self.clock.now();
         let token = ResetToken::generate();
         let entry = OutboxEntry {
             id: self.ids.new_id().to_string(),
             account: account.clone(),
             user_id: user.id.clone(),
+            purpose,
             token_hash: token.hash(),
             // The request that creates the entry sends it; a sweep waits out its lease.
             state: DeliveryState::new(now),
@@ -156,7 +183,10 @@ impl Roster {
         user: &User,
         token: &ResetToken,
     ) -> Result<Delivery, DomainError> {
-        let message = self.invitation_message(user, token);
+        let message = match entry.purpose {
+            Purpose::Invitation => self.invitation_message(user, token),
+            Purpose::Reset => self.reset_message(user, token),
+        };
         let outcome = self.mailer.send(&message).await;
         let mut next = entry.next();
         let delivery = next.state.record(&outcome, self.clock.now());
@@ -186,41 +216,82 @@ impl Roster {
         Ok(delivery)
     }
 
-    fn invitation_message(&self, user: &User, token: &ResetToken) -> Message {
-        let link = format!(
-            "{}/reset-password?token={}",
+    /// The console's set-password page for `token`: the token rides in the fragment, so it never
+    /// reaches a server's log or a Referer, and the login beside it lets the page sign the
+    /// person in once the password is set.
+    pub(crate) fn set_password_link(&self, user: &User, token: &ResetToken) -> String {
+        let login: String =
+            form_urlencoded::byte_serialize(user.email.as_str().as_bytes()).collect();
+        format!(
+            "{}/console/reset-password#token={}&login={login}",
             self.settings.app_url.trim_end_matches('/'),
             token.reveal()
-        );
-        let name = user.first_name.as_str();
-        // The deadline in the reader's own zone (the token itself expires with its item).
-        let until = self
-            .clock
+        )
+    }
+
+    /// "in 72 hours (Mon 4 Jan 2027, 09:00 EST)": the deadline in the reader's own zone.
+    fn link_deadline(&self, user: &User) -> String {
+        self.clock
             .now()
             .checked_add(TOKEN_LIFETIME)
             .map(|t| format!(" ({})", for_people(t, &user.preferences.time_zone)))
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    fn invitation_message(&self, user: &User, token: &ResetToken) -> Message {
+        self.password_message(
+            user,
+            token,
+            "Set your password for on-call alerts",
+            "An on-call alerting account was set up for you",
+            "Choose your password",
+            "If you did not expect this email, you can ignore it.",
+        )
+    }
+
+    fn reset_message(&self, user: &User, token: &ResetToken) -> Message {
+        self.password_message(
+            user,
+            token,
+            "Reset your password for on-call alerts",
+            "Someone asked to reset the password of your on-call alerting account",
+            "Choose a new password",
+            "If it was not you, ignore this email: your password stays as it is.",
+        )
+    }
+
+    fn password_message(
+        &self,
+        user: &User,
+        token: &ResetToken,
+        subject: &str,
+        what: &str,
+        action: &str,
+        otherwise: &str,
+    ) -> Message {
+        let link = self.set_password_link(user, token);
+        let name = user.first_name.as_str();
+        let until = self.link_deadline(user);
         let text = format!(
             "Hello {name},\n\n\
-             An on-call alerting account was set up for you ({email}).\n\
-             Choose your password here:\n\n{link}\n\n\
-             The link works once and expires in 72 hours{until}. If you did not expect this \
-             email, you can ignore it.\n",
+             {what} ({email}).\n\
+             {action} here:\n\n{link}\n\n\
+             The link works once and expires in 72 hours{until}. {otherwise}\n",
             email = user.email,
         );
         let html = format!(
             "<p>Hello {name},</p>\
-             <p>An on-call alerting account was set up for you ({email}).</p>\
-             <p><a href=\"{link}\">Choose your password</a></p>\
-             <p>The link works once and expires in 72 hours{until}. If you did not expect this \
-             email, you can ignore it.</p>",
+             <p>{what} ({email}).</p>\
+             <p><a href=\"{link}\">{action}</a></p>\
+             <p>The link works once and expires in 72 hours{until}. {otherwise}</p>",
             name = html_escape(name),
             email = html_escape(user.email.as_str()),
+            link = html_escape(&link),
             until = html_escape(&until),
         );
         Message {
             to: user.email.clone(),
-            subject: "Set your password for on-call alerts".into(),
+            subject: subject.into(),
             text,
             html,
         }
@@ -291,24 +362,28 @@ impl Roster {
         Ok(writes)
     }
 
+    /// The user's pending invitations, and the tokens every other link of theirs carries.
     async fn pending_invitations(
         &self,
         account: &AccountId,
         user: &UserId,
-    ) -> Result<Vec<OutboxEntry>, DomainError> {
+    ) -> Result<(Vec<OutboxEntry>, Vec<TokenHash>), DomainError> {
         let items = query_all(
             self.table.as_ref(),
             Query::partition(keys::outbox_pk(account)).prefix(keys::invitation_prefix(user)),
         )
         .await?;
         let mut pending = Vec::new();
+        let mut other_tokens = Vec::new();
         for item in &items {
             let entry = OutboxEntry::from_item(item)?;
-            if entry.state.status == EntryStatus::Pending {
+            if entry.state.status == EntryStatus::Pending && entry.purpose == Purpose::Invitation {
                 pending.push(entry);
+            } else {
+                other_tokens.push(entry.token_hash);
             }
         }
-        Ok(pending)
+        Ok((pending, other_tokens))
     }
 
     /// Sends `user` their invitation: the pending one if an earlier send failed (so a resend
@@ -334,7 +409,7 @@ impl Roster {
             )));
         }
         let now = self.clock.now();
-        let pending = self.pending_invitations(account, &user.id).await?;
+        let (pending, earlier_tokens) = self.pending_invitations(account, &user.id).await?;
         if let Some((oldest, rest)) = pending.split_first() {
             for superseded in rest {
                 self.cancel(superseded).await?;
@@ -351,10 +426,62 @@ impl Roster {
                 }),
             };
         }
+        // A new link makes every earlier one stop working (SPEC.md §3).
         let (entry, token, mut writes) = self.new_invitation(account, user)?;
+        writes.extend(
+            earlier_tokens
+                .iter()
+                .map(|hash| Write::delete(keys::reset_token(hash), None)),
+        );
         writes.push(audit);
         self.table.transact(writes).await?;
         self.send_invitation(entry, user, &token).await
+    }
+
+    /// Sends `user` a reset link they asked for ("Forgot password?"), unless one went out less
+    /// than [`RESET_REQUEST_INTERVAL`] ago. Every earlier link of theirs stops working: their
+    /// tokens are deleted, and pending entries cancelled, in the transaction that stores the new
+    /// one.
+    pub(crate) async fn deliver_reset(
+        &self,
+        account: &AccountId,
+        user: &User,
+        audit: Write,
+    ) -> Result<Option<Delivery>, DomainError> {
+        let now = self.clock.now();
+        let earlier = query_all(
+            self.table.as_ref(),
+            Query::partition(keys::outbox_pk(account)).prefix(keys::invitation_prefix(&user.id)),
+        )
+        .await?;
+        let mut writes = Vec::new();
+        for item in &earlier {
+            let entry = OutboxEntry::from_item(item)?;
+            if entry.purpose == Purpose::Reset
+                && now.duration_since(entry.state.created_at) < RESET_REQUEST_INTERVAL
+            {
+                return Ok(None);
+            }
+            writes.push(Write::delete(keys::reset_token(&entry.token_hash), None));
+            if entry.state.status == EntryStatus::Pending {
+                let mut cancelled = entry.next();
+                cancelled.state.status = EntryStatus::Cancelled;
+                writes.push(Write::put(
+                    cancelled.item()?,
+                    Condition::VersionIs(entry.version),
+                ));
+            }
+        }
+        let (entry, token, new) = self.new_link_entry(account, user, Purpose::Reset)?;
+        writes.extend(new);
+        writes.push(audit);
+        match self.table.transact(writes).await {
+            Ok(()) => {}
+            // Another request for the same person got there first: theirs is the one sent.
+            Err(TableError::ConditionFailed(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
+        self.send_invitation(entry, user, &token).await.map(Some)
     }
 
     /// Sends every pending outbox entry — invitations, notices, pushes — whose lease has run
@@ -394,7 +521,11 @@ impl Roster {
                 Some(item) => Some(records::user_from_item(&item)?),
                 None => None,
             };
-            let Some(user) = user.filter(|u| u.status == UserStatus::Invited) else {
+            let wanted = |u: &User| match entry.purpose {
+                Purpose::Invitation => u.status == UserStatus::Invited,
+                Purpose::Reset => true,
+            };
+            let Some(user) = user.filter(wanted) else {
                 self.cancel(&entry).await?;
                 report.cancelled += 1;
                 continue;

@@ -29,8 +29,10 @@ mod retry;
 mod roles;
 mod scim_tokens;
 mod seats;
+mod sessions;
 mod shifts;
 mod sign_in;
+mod throttle;
 mod transaction;
 mod users;
 
@@ -51,25 +53,32 @@ pub use invitations::{Delivery, RetryReport};
 pub use oncall::OnCall;
 pub use out_of_office::{CoverInput, OutOfOfficeInput};
 pub use ownership::OwnershipMove;
-pub use passwords::PasswordResetInput;
+pub use passwords::{PasswordChangeInput, PasswordResetInput, ResetRequestInput};
 pub use profile::{PreferencesPatch, ProfileChanges, ReminderInput, UserPatchInput};
 pub use reindex::Reindexed;
 pub use reminders::ReminderRun;
 pub use roles::{BulkAssignInput, BulkOutcome, MAX_BULK_USERS, RoleInput};
+pub use sessions::{
+    AUDIENCE, ProviderTokenInput, SESSION_LIFETIME, SIGN_IN_REFUSED, Session, SignInInput,
+};
 pub use shifts::ShiftInput;
 pub use sign_in::SIGN_IN_LIFETIME;
+pub use throttle::{FAILURES_ALLOWED, FORGET_AFTER, LONGEST_WAIT};
 pub use users::{NewUser, NewUserInput, Profile, USER_DEFAULT_ROLES, UserFilter, UserPage};
 
 use crate::ports::after_answer::{AfterAnswer, RightAway, Work};
 use crate::ports::clock::{Clock, IdSource, SystemClock, UlidSource};
+use crate::ports::identity_provider::{IdentityProvider, NoIdentityProvider};
 use crate::ports::mailer::Mailer;
 use crate::ports::push::{Push, PushNotConfigured};
+use crate::ports::signer::{NoSigner, Signer};
 use crate::ports::table::Table;
 
 /// Deployment settings the use cases need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    /// The web app's base URL; reset links point at `{app_url}/reset-password?token=…`.
+    /// Where the console and the API are served: reset links point at
+    /// `{app_url}/console/reset-password#token=…`, and it is the issuer of session tokens.
     pub app_url: String,
 }
 
@@ -80,6 +89,8 @@ pub struct Roster {
     after_answer: Arc<dyn AfterAnswer>,
     mailer: Arc<dyn Mailer>,
     push: Arc<dyn Push>,
+    signer: Arc<dyn Signer>,
+    identity_provider: Arc<dyn IdentityProvider>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdSource>,
     settings: Arc<Settings>,
@@ -98,6 +109,8 @@ impl Roster {
             after_answer: Arc::new(RightAway),
             mailer,
             push: Arc::new(PushNotConfigured),
+            signer: Arc::new(NoSigner),
+            identity_provider: Arc::new(NoIdentityProvider),
             clock,
             ids,
             settings: Arc::new(settings),
@@ -108,6 +121,20 @@ impl Roster {
     /// registered and nothing is pushed: [`PushNotConfigured`]).
     pub fn with_push(mut self, push: Arc<dyn Push>) -> Self {
         self.push = push;
+        self
+    }
+
+    /// The same use cases, issuing session tokens signed by `signer` (without it, signing in
+    /// answers `503`: [`NoSigner`]).
+    pub fn with_signer(mut self, signer: Arc<dyn Signer>) -> Self {
+        self.signer = signer;
+        self
+    }
+
+    /// The same use cases, trading tokens of `provider` for sessions (single sign-on; without
+    /// it, such a trade is refused: [`NoIdentityProvider`]).
+    pub fn with_identity_provider(mut self, provider: Arc<dyn IdentityProvider>) -> Self {
+        self.identity_provider = provider;
         self
     }
 

@@ -91,11 +91,29 @@ pub(crate) fn provided_email_keys(account: &AccountId, user: &User) -> BTreeSet<
 }
 
 /// Every entry that points at a user besides its claims and its external id: its search
-/// entries and its provided-email entries, each holding the user id.
+/// entries, its provided-email entries and its sign-in entries, each holding the user id.
 pub(crate) fn entry_keys(account: &AccountId, user: &User) -> BTreeSet<Key> {
     let mut keys = search_keys(account, user);
     keys.extend(provided_email_keys(account, user));
+    keys.extend(login_keys(account, user));
     keys
+}
+
+/// The keys a user is found by at sign-in (see [`keys::login_entry`]): their email and their
+/// username, one entry when the two are the same.
+pub(crate) fn login_keys(account: &AccountId, user: &User) -> BTreeSet<Key> {
+    [user.email.key(), user.username.key()]
+        .into_iter()
+        .map(|login| keys::login_entry(login, account, &user.id))
+        .collect()
+}
+
+/// A user's sign-in entries, each holding the user id.
+pub(crate) fn login_items(account: &AccountId, user: &User) -> Result<Vec<Item>, DomainError> {
+    login_keys(account, user)
+        .into_iter()
+        .map(|key| claim_item(key, &user.id))
+        .collect()
 }
 
 /// A user's provided-email entries, each holding the user id.

@@ -1,7 +1,7 @@
 //! The operator's data step after an upgrade (`roster store reindex`): writes the entries a
 //! release started keeping for items stored before it — users under their external id (SCIM's
 //! `externalId eq`) and under the emails their identity provider sent (`emails.value eq`),
-//! users' search entries (`GET /users?q=`), shifts on the all-shifts index (the reminder run). Every change writes
+//! users' search entries (`GET /users?q=`) and sign-in entries (`POST /sessions`), shifts on the all-shifts index (the reminder run). Every change writes
 //! them from that release on; this catches up the rest. Safe to repeat and to run beside live
 //! traffic.
 
@@ -23,6 +23,8 @@ pub struct Reindexed {
     pub search_entries: usize,
     /// Provided-email entries written (each provisioned user's, one per email sent for them).
     pub provided_emails: usize,
+    /// Sign-in entries written (each user's, under their email and their username).
+    pub logins: usize,
     /// Shifts, each now on the all-shifts index.
     pub shifts: usize,
     /// Of those, the shifts that were not on it before.
@@ -39,16 +41,20 @@ impl Roster {
         let mut entries = Vec::new();
         let mut search = Vec::new();
         let mut provided = Vec::new();
+        let mut logins = Vec::new();
         for user in self.all_users(account).await? {
             entries.extend(external_id_item(account, &user)?);
             search.extend(records::search_items(account, &user)?);
             provided.extend(records::provided_email_items(account, &user)?);
+            logins.extend(records::login_items(account, &user)?);
         }
         done.external_ids = entries.len();
         done.search_entries = search.len();
         done.provided_emails = provided.len();
+        done.logins = logins.len();
         entries.extend(search);
         entries.extend(provided);
+        entries.extend(logins);
         for chunk in entries.chunks(MAX_TRANSACTION_ITEMS) {
             let puts = chunk.iter().map(|item| Write::put(item.clone(), None));
             self.table.transact(puts.collect()).await?;
