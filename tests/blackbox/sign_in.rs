@@ -33,6 +33,7 @@ for_each_store!(
     tokens_of_another_key_of_alg_none_or_expired_are_refused,
     sign_ins_and_failures_are_audited_without_the_password,
     single_sign_on_trades_the_providers_token_for_a_roster_session,
+    a_user_asking_for_links_all_day_keeps_one_in_the_outbox,
 );
 
 const PASSWORD: &str = "tangerine-orbit-canvas-42";
@@ -724,4 +725,55 @@ async fn single_sign_on_trades_the_providers_token_for_a_roster_session(store: &
     assert_problem(&reply, 401);
     let detail = reply.json["detail"].as_str().unwrap();
     assert!(detail.contains("not set up"), "{detail}");
+}
+
+/// "Forgot password?" asked every five minutes for a day (someone else typing a victim's email,
+/// say): each new link replaces the last, entry and token, so the user's outbox holds one link and
+/// every transaction stays small; only the newest link works.
+async fn a_user_asking_for_links_all_day_keeps_one_in_the_outbox(store: &TestStore) {
+    store
+        .account_with_owner("asked", "Asked", "ana@asked.example")
+        .await;
+    let clock = Arc::new(FixedClock::new(jiff::Timestamp::now()));
+    let roster = roster_at(store, &clock);
+    let ask = roster_domain::usecases::ResetRequestInput {
+        email: Some("ana@asked.example".into()),
+    };
+    for _ in 0..288 {
+        roster.request_password_reset(&ask).await.unwrap();
+        clock.advance(SignedDuration::from_secs(5 * 60 + 1));
+    }
+    let sent = store.mail.sent_to("ana@asked.example");
+    assert_eq!(
+        sent.len(),
+        1 + 288,
+        "the invitation, then a link every five minutes"
+    );
+    let account = AccountId::parse("asked").unwrap();
+    let owner = roster
+        .user_id_by_email(
+            &account,
+            &roster_domain::values::Email::parse("ana@asked.example").unwrap(),
+        )
+        .await
+        .unwrap();
+    let entries = store
+        .table
+        .query(
+            &roster_domain::ports::table::Query::partition(roster_domain::keys::outbox_pk(
+                &account,
+            ))
+            .prefix(roster_domain::keys::invitation_prefix(&owner)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(entries.items.len(), 1, "{:?}", entries.items);
+    let reset = |token: String| PasswordResetInput {
+        token: Some(token),
+        password: Some(PASSWORD.into()),
+    };
+    let older = reset_token_in(&sent[sent.len() - 2].text).unwrap();
+    assert!(roster.reset_password(&reset(older)).await.is_err());
+    let newest = reset_token_in(&sent[sent.len() - 1].text).unwrap();
+    roster.reset_password(&reset(newest)).await.unwrap();
 }

@@ -104,6 +104,16 @@ impl OutboxEntry {
         Ok(entry)
     }
 
+    /// The writes that retire this entry when a newer link replaces it: its token, and the
+    /// entry itself (guarded by its version), so a user's outbox holds their newest link only
+    /// and a transaction stays small however often links are asked for.
+    fn replaced(&self) -> [Write; 2] {
+        [
+            Write::delete(keys::reset_token(&self.token_hash), None),
+            Write::delete(self.key(), Condition::VersionIs(self.version)),
+        ]
+    }
+
     /// The same entry at its next version, for a version-guarded write.
     fn next(&self) -> Self {
         Self {
@@ -362,28 +372,28 @@ impl Roster {
         Ok(writes)
     }
 
-    /// The user's pending invitations, and the tokens every other link of theirs carries.
+    /// The user's pending invitations, and every other link entry of theirs.
     async fn pending_invitations(
         &self,
         account: &AccountId,
         user: &UserId,
-    ) -> Result<(Vec<OutboxEntry>, Vec<TokenHash>), DomainError> {
+    ) -> Result<(Vec<OutboxEntry>, Vec<OutboxEntry>), DomainError> {
         let items = query_all(
             self.table.as_ref(),
             Query::partition(keys::outbox_pk(account)).prefix(keys::invitation_prefix(user)),
         )
         .await?;
         let mut pending = Vec::new();
-        let mut other_tokens = Vec::new();
+        let mut others = Vec::new();
         for item in &items {
             let entry = OutboxEntry::from_item(item)?;
             if entry.state.status == EntryStatus::Pending && entry.purpose == Purpose::Invitation {
                 pending.push(entry);
             } else {
-                other_tokens.push(entry.token_hash);
+                others.push(entry);
             }
         }
-        Ok((pending, other_tokens))
+        Ok((pending, others))
     }
 
     /// Sends `user` their invitation: the pending one if an earlier send failed (so a resend
@@ -409,7 +419,7 @@ impl Roster {
             )));
         }
         let now = self.clock.now();
-        let (pending, earlier_tokens) = self.pending_invitations(account, &user.id).await?;
+        let (pending, earlier) = self.pending_invitations(account, &user.id).await?;
         if let Some((oldest, rest)) = pending.split_first() {
             for superseded in rest {
                 self.cancel(superseded).await?;
@@ -428,20 +438,24 @@ impl Roster {
         }
         // A new link makes every earlier one stop working (SPEC.md §3).
         let (entry, token, mut writes) = self.new_invitation(account, user)?;
-        writes.extend(
-            earlier_tokens
-                .iter()
-                .map(|hash| Write::delete(keys::reset_token(hash), None)),
-        );
+        writes.extend(earlier.iter().flat_map(OutboxEntry::replaced));
         writes.push(audit);
-        self.table.transact(writes).await?;
+        match self.table.transact(writes).await {
+            Ok(()) => {}
+            Err(TableError::ConditionFailed(_)) => {
+                return Err(DomainError::conflict(
+                    "an earlier invitation changed while this one was made; try again",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
         self.send_invitation(entry, user, &token).await
     }
 
     /// Sends `user` a reset link they asked for ("Forgot password?"), unless one went out less
     /// than [`RESET_REQUEST_INTERVAL`] ago. Every earlier link of theirs stops working: their
-    /// tokens are deleted, and pending entries cancelled, in the transaction that stores the new
-    /// one.
+    /// entries and tokens are deleted in the transaction that stores the new one (guarded by
+    /// their versions, so of two requests at once only one sends).
     pub(crate) async fn deliver_reset(
         &self,
         account: &AccountId,
@@ -462,15 +476,7 @@ impl Roster {
             {
                 return Ok(None);
             }
-            writes.push(Write::delete(keys::reset_token(&entry.token_hash), None));
-            if entry.state.status == EntryStatus::Pending {
-                let mut cancelled = entry.next();
-                cancelled.state.status = EntryStatus::Cancelled;
-                writes.push(Write::put(
-                    cancelled.item()?,
-                    Condition::VersionIs(entry.version),
-                ));
-            }
+            writes.extend(entry.replaced());
         }
         let (entry, token, new) = self.new_link_entry(account, user, Purpose::Reset)?;
         writes.extend(new);
