@@ -1,5 +1,5 @@
 //! `roster serve`'s HTTP server: reads the body (at most 64 KiB and one byte), verifies a bearer
-//! token as API Gateway's JWT authorizer would, and hands the request to the same `App` the
+//! session token as the stack's session authorizer does, and hands the request to the same `App` the
 //! Lambda functions run. It also serves the admin console under `/console/`, as the `console`
 //! function does in the stack, and trades `roster console`'s sign-in codes for session tokens
 //! (`POST /console/sign-in`), which only the local server does. Every token it accepts is one

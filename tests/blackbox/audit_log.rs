@@ -17,7 +17,12 @@ async fn every_mutating_route_leaves_an_audit_entry_without_secrets(store: &Test
     let acme = Actor::Operator(AccountId::parse("acme").unwrap());
     let mut expected = Vec::new();
     let mut secrets: Vec<String> = vec![w.owner.token.clone(), w.admin.token.clone()];
-    for row in matrix().into_iter().filter(|r| r.method != Method::GET) {
+    // Single sign-on's trade needs an identity provider, which the test servers have none of:
+    // sign_in.rs checks its audit entry where it runs.
+    let mutating = matrix()
+        .into_iter()
+        .filter(|r| r.method != Method::GET && r.operation != "sign-in-with-provider");
+    for row in mutating {
         let name = format!("audit-{}", row.operation);
         let target = w.new_target(&name).await;
         let cell = prepare(&w, &acme, &row, &target, &name).await;

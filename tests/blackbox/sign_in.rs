@@ -668,6 +668,14 @@ async fn single_sign_on_trades_the_providers_token_for_a_roster_session(store: &
         )
         .await;
     assert_eq!(me.status, 200, "a Roster session: {}", me.text);
+    let audit = w.call(Method::GET, "/audit", &w.owner, None).await;
+    let signed_in = audit.json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "sign-in" && e["target"]["id"] == w.admin.id.as_str())
+        .unwrap_or_else(|| panic!("the sign-in is audited: {}", audit.text));
+    assert_eq!(signed_in["after"]["via"], "single sign-on");
     // The provider's own token opens nothing: the API trusts one issuer, Roster.
     let provider_own = provider_token(idp, &claims(&w.admin.id));
     let refused = server

@@ -2,9 +2,9 @@
 //! (`shared/lambda`) and `roster serve` (`cli/`) both hand `http` requests to [`App`] and send
 //! back what it answers.
 //!
-//! The caller comes from JWT claims (`sub`, `account_id`) that something upstream has already
-//! verified — API Gateway's JWT authorizer, or `roster serve` — and put on the request as a
-//! [`Claims`] extension. SCIM routes (`/scim/v2/`) are the exception: their bearer is a SCIM
+//! The caller comes from the claims (`sub`, `account_id`) of a session token that something
+//! upstream has already verified with [`Verifier`] — the stack's session authorizer, or `roster
+//! serve` — and put on the request as a [`Claims`] extension. SCIM routes (`/scim/v2/`) are the exception: their bearer is a SCIM
 //! token, which [`App`] checks itself.
 
 mod app;

@@ -24,12 +24,14 @@ pub type Handler = for<'a> fn(&'a App, Input) -> Pin<Box<dyn Future<Output = Rep
 /// Whether a route needs a verified caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
-    /// A JWT verified upstream (API Gateway's authorizer, or `roster serve`).
+    /// A session token (a JWT) verified upstream (the stack's session authorizer, or `roster
+    /// serve`).
     Jwt,
-    /// The request carries its own secret (a reset token, a calendar token).
+    /// The request carries its own secret (a reset token, a calendar token, a password), or asks
+    /// for what is public (the signing keys).
     Public,
-    /// SCIM 2.0 (`/scim/v2/…`): a SCIM token as the bearer, checked by the function (API
-    /// Gateway's JWT authorizer does not apply), and errors in SCIM's schema.
+    /// SCIM 2.0 (`/scim/v2/…`): a SCIM token as the bearer, checked by the function (the session
+    /// authorizer does not apply), and errors in SCIM's schema.
     Scim,
 }
 

@@ -33,11 +33,12 @@ pub struct Oidc {
     pub authorization_endpoint: String,
     pub token_endpoint: String,
     pub scope: String,
-    /// Which token of the token response the API is called with.
+    /// Which token of the token response is traded for a session.
     pub token: TokenKind,
 }
 
-/// The token the API's JWT authorizer is set up to accept, and that carries `account_id`.
+/// Which of the provider's tokens the console trades for a Roster session: the one whose
+/// audience is the console's client and that carries `sub` and `account_id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenKind {

@@ -9,8 +9,9 @@ use base64::Engine as _;
 use bytes::Bytes;
 use roster_api::{Claims, SourceAddress};
 
-/// The request the event carries, with the JWT authorizer's verified claims as a [`Claims`]
-/// extension; or why the event is not a request.
+/// The request the event carries, with the session authorizer's verified claims as a [`Claims`]
+/// extension and API Gateway's `sourceIp` as a [`SourceAddress`]; or why the event is not a
+/// request.
 pub fn api_request(event: ApiGatewayV2httpRequest) -> Result<http::Request<Bytes>, String> {
     // The stack's session authorizer passes the claims it verified on as its context
     // (authorizer.rs); a request without them is one of the public routes'.

@@ -23,7 +23,7 @@ use crate::values::{AccountId, UserId};
 /// How long a session lasts: a working day.
 pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(8);
 
-/// The audience every session token names, and the API's JWT authorizer expects.
+/// The audience every session token names, and the one verifier of session tokens expects.
 pub const AUDIENCE: &str = "roster";
 
 /// The one answer to a refused sign-in, whatever the reason: nothing in it tells a wrong
@@ -134,8 +134,8 @@ impl Roster {
         Ok(serde_json::json!({ "keys": [key.jwk()] }))
     }
 
-    /// `GET /.well-known/openid-configuration`: where the keys are, for a verifier such as API
-    /// Gateway's JWT authorizer.
+    /// `GET /.well-known/openid-configuration`: the issuer and where its keys are, for any JWT
+    /// library that verifies Roster's tokens.
     pub fn openid_configuration(&self) -> serde_json::Value {
         let issuer = self.issuer();
         serde_json::json!({
