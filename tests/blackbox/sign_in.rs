@@ -34,6 +34,8 @@ for_each_store!(
     sign_ins_and_failures_are_audited_without_the_password,
     single_sign_on_trades_the_providers_token_for_a_roster_session,
     a_user_asking_for_links_all_day_keeps_one_in_the_outbox,
+    racing_failures_all_count,
+    of_two_racing_password_changes_exactly_one_wins,
 );
 
 const PASSWORD: &str = "tangerine-orbit-canvas-42";
@@ -784,4 +786,62 @@ async fn a_user_asking_for_links_all_day_keeps_one_in_the_outbox(store: &TestSto
     assert!(roster.reset_password(&reset(older)).await.is_err());
     let newest = reset_token_in(&sent[sent.len() - 1].text).unwrap();
     roster.reset_password(&reset(newest)).await.unwrap();
+}
+
+/// Failed sign-ins counted at once for one login lose none: four racing failures and one more
+/// make five, which blocks the login (a lost count would leave it open), in each of five rounds.
+async fn racing_failures_all_count(store: &TestStore) {
+    store
+        .account_with_owner("racing", "Racing", "ana@racing.example")
+        .await;
+    let clock = Arc::new(FixedClock::new(jiff::Timestamp::now()));
+    let roster = roster_at(store, &clock);
+    for round in 0..5 {
+        let login = format!("guess{round}@racing.example");
+        let racing = (0..4).map(|n| {
+            let (roster, login) = (&roster, &login);
+            async move { attempt(roster, login, "x", &format!("198.51.{round}.{n}")).await }
+        });
+        for result in futures_util::future::join_all(racing).await {
+            assert!(refused(result), "round {round}");
+        }
+        assert!(refused(
+            attempt(&roster, &login, "x", &format!("198.51.{round}.9")).await
+        ));
+        let wait = waits(attempt(&roster, &login, "x", &format!("198.51.{round}.10")).await);
+        assert_eq!(wait, 60, "round {round}: five failures counted");
+    }
+}
+
+/// Two changes of one password at once, both with the right current one: exactly one is
+/// applied, the other refused, and only the winner's new password signs in.
+async fn of_two_racing_password_changes_exactly_one_wins(store: &TestStore) {
+    let w = World::new(store).await;
+    let target = with_password(&w, "racer").await;
+    let path = format!("/users/{}/password", target.id);
+    let change = |new: &'static str| {
+        let (w, path, target) = (&w, &path, &target);
+        async move {
+            let body = json!({"current": PASSWORD, "new": new});
+            (new, w.call(Method::POST, path, target, Some(body)).await)
+        }
+    };
+    let (a, b) = tokio::join!(
+        change("first-racer-lantern-31"),
+        change("second-racer-meadow-47")
+    );
+    let statuses = [a.1.status, b.1.status];
+    let winners: Vec<&str> = [&a, &b]
+        .iter()
+        .filter(|(_, reply)| reply.status == 204)
+        .map(|(new, _)| *new)
+        .collect();
+    assert_eq!(winners.len(), 1, "exactly one change applies: {statuses:?}");
+    for (new, reply) in [&a, &b] {
+        if reply.status != 204 {
+            assert!([409, 422].contains(&reply.status), "{}", reply.text);
+            assert_problem(&sign_in(&w, &w.email("racer"), new).await, 401);
+        }
+    }
+    assert_eq!(sign_in(&w, &w.email("racer"), winners[0]).await.status, 201);
 }

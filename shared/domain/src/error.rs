@@ -207,13 +207,8 @@ impl FieldErrors {
         raw: Option<&str>,
         parse: impl FnOnce(&str) -> Result<T, E>,
     ) -> Option<T> {
-        match raw {
-            Some(raw) if !raw.trim().is_empty() => self.parsed(field, label, parse(raw)),
-            _ => {
-                self.push(field, format!("{label} is required"));
-                None
-            }
-        }
+        let given = raw.filter(|raw| !raw.trim().is_empty());
+        self.given(field, label, given, parse)
     }
 
     /// Parses a field that must be there but may be blank (a password as typed): absent is
