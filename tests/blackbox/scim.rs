@@ -62,6 +62,8 @@ for_each_store!(
     emails_and_numbers_are_kept_as_sent_and_the_mobile_is_the_official_mobile,
     a_dump_of_an_account_with_provisioned_users_plans_to_no_change,
     a_delete_that_would_leave_a_hole_is_refused_with_the_blockers,
+    concurrent_patches_of_one_user_lose_no_acknowledged_change,
+    a_mobile_number_the_provider_stops_sending_goes_but_one_the_account_set_stays,
 );
 
 async fn post(w: &World, path: &str, token: &str, body: serde_json::Value) -> Reply {
@@ -1177,4 +1179,156 @@ async fn a_delete_that_would_leave_a_hole_is_refused_with_the_blockers(store: &T
     );
     let read = get(&w, &format!("/scim/v2/Users/{id}"), Some(&secret)).await;
     assert_eq!((read.status, &read.json["active"]), (200, &json!(true)));
+}
+
+/// Three identity-provider PATCHes of one user at once, each changing its own attribute, 50
+/// times over: every `200` is a change the next read shows.
+async fn concurrent_patches_of_one_user_lose_no_acknowledged_change(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, "ravi")).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let id = made.json["id"].as_str().unwrap().to_owned();
+    for trial in 0..50 {
+        let (given, family, external) = (
+            format!("Given{trial}"),
+            format!("Family{trial}"),
+            format!("00u-{trial}"),
+        );
+        let (a, b, c) = tokio::join!(
+            patch(
+                &w,
+                &id,
+                &secret,
+                json!([{"op": "replace", "path": "name.givenName", "value": given}])
+            ),
+            patch(
+                &w,
+                &id,
+                &secret,
+                json!([{"op": "replace", "path": "name.familyName", "value": family}])
+            ),
+            patch(
+                &w,
+                &id,
+                &secret,
+                json!([{"op": "replace", "path": "externalId", "value": external}])
+            ),
+        );
+        for reply in [&a, &b, &c] {
+            assert_eq!(reply.status, 200, "trial {trial}: {}", reply.text);
+        }
+        let read = get(&w, &format!("/scim/v2/Users/{id}"), Some(&secret)).await;
+        assert_eq!(
+            (
+                &read.json["name"]["givenName"],
+                &read.json["name"]["familyName"],
+                &read.json["externalId"]
+            ),
+            (&json!(given), &json!(family), &json!(external)),
+            "trial {trial} lost a change: {}",
+            read.text
+        );
+    }
+}
+
+fn methods_of(profile: &Reply) -> Vec<(String, String)> {
+    profile.json["contact_methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["method"].as_str().unwrap().to_owned(),
+                m["value"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// SPEC §9: the provider's mobile number is the `phone-official-mobile` method; when it stops
+/// sending one, the method it set goes, and a number the account set itself is never its to
+/// remove.
+async fn a_mobile_number_the_provider_stops_sending_goes_but_one_the_account_set_stays(
+    store: &TestStore,
+) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let mut body = scim_user(&w, "mira");
+    body["phoneNumbers"] = json!([{"value": "+14045550101", "type": "mobile"}]);
+    let made = post(&w, "/scim/v2/Users", &secret, body).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let id = made.json["id"].as_str().unwrap().to_owned();
+    let profile_path = format!("/users/{id}");
+    let profile = w.call(Method::GET, &profile_path, &w.owner, None).await;
+    assert_eq!(
+        methods_of(&profile),
+        [
+            ("email-official".to_owned(), w.email("mira")),
+            (
+                "phone-official-mobile".to_owned(),
+                "+14045550101".to_owned()
+            ),
+        ]
+    );
+
+    let removed = patch(
+        &w,
+        &id,
+        &secret,
+        json!([{"op": "remove", "path": "phoneNumbers"}]),
+    )
+    .await;
+    assert_eq!(removed.status, 200, "{}", removed.text);
+    assert_eq!(removed.json.get("phoneNumbers"), None, "{}", removed.text);
+    let profile = w.call(Method::GET, &profile_path, &w.owner, None).await;
+    assert_eq!(
+        methods_of(&profile),
+        [("email-official".to_owned(), w.email("mira"))],
+        "the method the provider set went with its number"
+    );
+
+    // The account gives the user a mobile of its own; the provider, sending none, leaves it.
+    let added = w
+        .call(
+            Method::POST,
+            &format!("{profile_path}/contact-methods"),
+            &w.owner,
+            Some(json!({"method": "phone-official-mobile", "value": "+14045550199"})),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.text);
+    let renamed = patch(
+        &w,
+        &id,
+        &secret,
+        json!([{"op": "replace", "path": "name.givenName", "value": "Mirabel"}]),
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    let mut put = scim_user(&w, "mira");
+    put["name"]["givenName"] = json!("Mira");
+    let replaced = w
+        .server
+        .http
+        .call(
+            Method::PUT,
+            &format!("/scim/v2/Users/{id}"),
+            Some(&secret),
+            Some(put),
+        )
+        .await;
+    assert_eq!(replaced.status, 200, "{}", replaced.text);
+    let profile = w.call(Method::GET, &profile_path, &w.owner, None).await;
+    assert_eq!(
+        methods_of(&profile),
+        [
+            ("email-official".to_owned(), w.email("mira")),
+            (
+                "phone-official-mobile".to_owned(),
+                "+14045550199".to_owned()
+            ),
+        ],
+        "a number the account set is not the provider's to remove"
+    );
 }

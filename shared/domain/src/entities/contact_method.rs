@@ -36,6 +36,16 @@ impl ContactMethod {
         }
     }
 
+    /// A method with a value, no wait and no retries (as an identity provider's mobile number
+    /// arrives).
+    pub fn with_value(method: ContactMethodKind, value: ContactValue) -> Self {
+        Self {
+            method,
+            value: Some(value),
+            ..Self::email_official()
+        }
+    }
+
     /// The address or number the method reaches, given the owner's account email.
     pub fn target<'a>(&'a self, account_email: &'a Email) -> &'a str {
         self.value

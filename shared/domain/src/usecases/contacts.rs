@@ -9,9 +9,7 @@ use crate::access::Actor;
 use crate::entities::{ContactMethod, User};
 use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::ports::push::{Endpoint, PushError};
-use crate::values::{
-    ContactMethodKind, ContactValue, E164, Platform, Retries, UserId, WaitMinutes,
-};
+use crate::values::{ContactMethodKind, ContactValue, Platform, Retries, UserId, WaitMinutes};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -307,44 +305,6 @@ impl Roster {
             patch_method(actor, user, kind, &ContactPatch { value, wait_minutes, retries })
         })
         .await
-    }
-
-    /// As [`Roster::update_contact`], with the change already checked.
-    /// Gives a user the `phone-official-mobile` number an identity provider sent for them: the
-    /// method is added when missing, its value changed when different (wait and retries stay),
-    /// and nothing is written when it already holds the number. The same rules as any add or
-    /// change.
-    pub async fn set_official_mobile(
-        &self,
-        actor: &Actor,
-        id: &UserId,
-        number: E164,
-    ) -> Result<User, DomainError> {
-        let kind = ContactMethodKind::PhoneOfficialMobile;
-        let value = ContactValue::Phone(number);
-        let user = self.load_user(actor.account(), id).await?;
-        match user.contact_methods.iter().find(|m| m.method == kind) {
-            Some(method) if method.value.as_ref() == Some(&value) => Ok(user),
-            Some(_) => {
-                let patch = ContactPatch {
-                    value: Some(value),
-                    ..Default::default()
-                };
-                self.change_contact_method(actor, id, kind, &patch).await
-            }
-            None => {
-                let method = ContactMethod {
-                    method: kind,
-                    value: Some(value),
-                    wait_minutes: WaitMinutes::default(),
-                    retries: Retries::default(),
-                    platform: None,
-                    endpoint: None,
-                };
-                self.add_contact_method(actor, id, method).await?;
-                self.load_user(actor.account(), id).await
-            }
-        }
     }
 
     pub async fn change_contact_method(

@@ -54,7 +54,9 @@ pub use oncall::OnCall;
 pub use out_of_office::{CoverInput, OutOfOfficeInput};
 pub use ownership::OwnershipMove;
 pub use passwords::{PasswordChangeInput, PasswordResetInput, ResetRequestInput};
-pub use profile::{PreferencesPatch, ProfileChanges, ReminderInput, UserPatchInput};
+pub use profile::{
+    PreferencesPatch, ProfileChanges, ProvisionedUpdate, ReminderInput, UserPatchInput,
+};
 pub use reindex::Reindexed;
 pub use reminders::ReminderRun;
 pub use roles::{BulkAssignInput, BulkOutcome, MAX_BULK_USERS, RoleInput};

@@ -6,18 +6,19 @@ use serde::{Deserialize, Deserializer};
 
 use super::Roster;
 use super::records::{self, claim_item};
-use super::retry::{Attempt, optimistic};
+use super::retry::{Attempt, optimistic_or};
 use super::seats::SeatRefusal;
 use super::transaction::{Guard, Transaction};
 use super::users::{claim_conflict, entry_writes, external_id_writes};
 use crate::access::Actor;
+use crate::entities::ContactMethod;
 use crate::entities::User;
-use crate::error::{DomainError, FieldErrors};
+use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::keys;
 use crate::ports::table::{Condition, Tally, Write};
 use crate::values::{
-    Email, ExternalId, Locale, PersonName, Provided, Reminder, ReminderUnit, Reminders, Theme,
-    TimeZoneName, UserId, Username,
+    ContactMethodKind, ContactValue, Email, ExternalId, Locale, PersonName, Provided, Reminder,
+    ReminderUnit, Reminders, Theme, TimeZoneName, UserId, Username,
 };
 
 /// A partial update: an absent field is left as it is. `null` clears `external_id` and resets
@@ -193,6 +194,9 @@ impl ProfileChanges {
     fn apply(&self, user: &User) -> User {
         let mut next = user.clone();
         if let Some(provided) = &self.provided {
+            if user.user_type.receives_alerts() {
+                next.contact_methods = provisioned_mobile(user, provided);
+            }
             next.provided = provided.clone();
         }
         if let Some(v) = &self.first_name {
@@ -229,6 +233,41 @@ impl ProfileChanges {
         }
         next
     }
+}
+
+/// Refuses emails and phone numbers whose mobile number is no phone number.
+pub(super) fn checked_mobile(provided: &Provided) -> Result<(), DomainError> {
+    match provided.mobile_number() {
+        Ok(_) => Ok(()),
+        Err(e) => Err(DomainError::Validation(vec![FieldError::new(
+            "phoneNumbers",
+            format!("Mobile number {e}"),
+        )])),
+    }
+}
+
+/// The user's methods after an identity provider sent `provided` (docs/scim.md): its mobile
+/// number becomes the `phone-official-mobile` value (the method added at the end when missing,
+/// wait and retries kept); when it sends none, the method goes only if it still holds the
+/// number the provider sent before; a number the account set stays.
+pub(super) fn provisioned_mobile(user: &User, provided: &Provided) -> Vec<ContactMethod> {
+    let kind = ContactMethodKind::PhoneOfficialMobile;
+    let mut methods = user.contact_methods.clone();
+    let held = methods.iter().position(|m| m.method == kind);
+    match (provided.mobile_number().ok().flatten(), held) {
+        (Some(number), Some(at)) => methods[at].value = Some(ContactValue::Phone(number)),
+        (Some(number), None) => {
+            methods.push(ContactMethod::with_value(kind, ContactValue::Phone(number)))
+        }
+        (None, Some(at)) => {
+            let sent_before = user.provided.mobile_number().ok().flatten();
+            if sent_before.is_some_and(|n| methods[at].value == Some(ContactValue::Phone(n))) {
+                methods.remove(at);
+            }
+        }
+        (None, None) => {}
+    }
+    methods
 }
 
 fn required<T>(
@@ -304,6 +343,30 @@ fn parse_reminders(errors: &mut FieldErrors, list: &[ReminderInput]) -> Option<R
     )
 }
 
+/// What an identity provider asks of a user it provisioned: the profile fields and `active`
+/// as [`UserPatchInput`] says them, and its emails and phone numbers as sent.
+#[derive(Debug, Clone)]
+pub struct ProvisionedUpdate {
+    pub input: UserPatchInput,
+    pub provided: Provided,
+}
+
+impl ProvisionedUpdate {
+    fn changes(&self) -> Result<ProfileChanges, DomainError> {
+        let mut changes = ProfileChanges::parse(&self.input)?;
+        checked_mobile(&self.provided)?;
+        changes.provided = Some(self.provided.clone());
+        Ok(changes)
+    }
+}
+
+/// One profile edit as [`Roster::patch_user`] takes it: `active` apart, because its right is
+/// checked before the changes' own problems are told.
+struct Edit {
+    active: Option<bool>,
+    changes: Result<ProfileChanges, DomainError>,
+}
+
 impl Roster {
     /// Applies `input` to the user. With `if_match`, the change is refused unless the stored
     /// version is that one (`412`); without it, a concurrent change is re-read and the patch
@@ -315,28 +378,48 @@ impl Roster {
         input: &UserPatchInput,
         if_match: Option<u64>,
     ) -> Result<User, DomainError> {
-        self.patch_user(actor, id, input.active, if_match, || {
-            ProfileChanges::parse(input)
+        self.patch_user(actor, id, if_match, |_| {
+            Ok::<_, DomainError>(Edit {
+                active: input.active,
+                changes: ProfileChanges::parse(input),
+            })
         })
         .await
     }
 
-    /// As [`Roster::update_user`], with the changes already checked.
-    /// An identity provider's update of a user it provisioned (SCIM `PUT`, and `PATCH` once
-    /// applied): the same update as [`Roster::update_user`], with the emails and phone numbers
-    /// it sent kept as sent.
+    /// An identity provider's update of a user it provisioned (SCIM `PUT`): the same update as
+    /// [`Roster::update_user`], with the emails and phone numbers it sent kept as sent and its
+    /// mobile number as the user's `phone-official-mobile` method.
     pub async fn update_provisioned_user(
         &self,
         actor: &Actor,
         id: &UserId,
-        input: &UserPatchInput,
-        provided: &Provided,
+        update: &ProvisionedUpdate,
         if_match: Option<u64>,
     ) -> Result<User, DomainError> {
-        self.patch_user(actor, id, input.active, if_match, || {
-            let mut changes = ProfileChanges::parse(input)?;
-            changes.provided = Some(provided.clone());
-            Ok(changes)
+        self.edit_provisioned_user(actor, id, if_match, |_| {
+            Ok::<_, DomainError>(update.clone())
+        })
+        .await
+    }
+
+    /// An identity provider's change derived from the user as it stands (SCIM `PATCH`): `derive`
+    /// is applied to the version read, and its update written only while that version is still
+    /// current; after a concurrent change the user is read again and `derive` applied again, so
+    /// no acknowledged change of another writer is lost (docs/scim.md).
+    pub async fn edit_provisioned_user<E: From<DomainError>>(
+        &self,
+        actor: &Actor,
+        id: &UserId,
+        if_match: Option<u64>,
+        derive: impl Fn(&User) -> Result<ProvisionedUpdate, E>,
+    ) -> Result<User, E> {
+        self.patch_user(actor, id, if_match, |user| {
+            let update = derive(user)?;
+            Ok(Edit {
+                active: update.input.active,
+                changes: update.changes(),
+            })
         })
         .await
     }
@@ -347,24 +430,28 @@ impl Roster {
         id: &UserId,
         changes: &ProfileChanges,
     ) -> Result<User, DomainError> {
-        self.patch_user(actor, id, None, None, || Ok(changes.clone()))
-            .await
+        self.patch_user(actor, id, None, |_| {
+            Ok::<_, DomainError>(Edit {
+                active: None,
+                changes: Ok(changes.clone()),
+            })
+        })
+        .await
     }
 
     /// One profile change: rights first (so a caller without them learns nothing of the body's
     /// problems), then `changes` and `active`, written guarded by the version read.
-    async fn patch_user(
+    async fn patch_user<E: From<DomainError>>(
         &self,
         actor: &Actor,
         id: &UserId,
-        active: Option<bool>,
         if_match: Option<u64>,
-        changes: impl Fn() -> Result<ProfileChanges, DomainError>,
-    ) -> Result<User, DomainError> {
+        edit: impl Fn(&User) -> Result<Edit, E>,
+    ) -> Result<User, E> {
         let account = actor.account();
-        let (updated, notices) = optimistic(|| async {
+        let (updated, notices) = optimistic_or::<_, E, _, _>(|| async {
             let user = self.load_user(account, id).await?;
-            let changes = changes();
+            let Edit { active, changes } = edit(&user)?;
             match &changes {
                 Ok(c) if c.touches_identity() => actor.may_edit_identity(&user)?,
                 // `active` alone is not a profile edit: its own rule follows.
@@ -381,7 +468,8 @@ impl Roster {
                     return Err(DomainError::conflict(
                         "the Owner cannot be deactivated; move ownership first with \
                          `roster owner transfer --account ID --to EMAIL --confirm`",
-                    ));
+                    )
+                    .into());
                 }
             }
             if let Some(expected) = if_match {
@@ -391,7 +479,8 @@ impl Roster {
                         id: id.to_string(),
                         expected,
                         actual: user.version,
-                    });
+                    }
+                    .into());
                 }
             }
             let changes = changes?;
@@ -491,10 +580,10 @@ impl Roster {
                 Err(refused) if refused.by(Guard::Seats) => {
                     match self.seat_refusal(account).await? {
                         SeatRefusal::Counted => Ok(Attempt::Raced),
-                        SeatRefusal::Full(e) => Err(e),
+                        SeatRefusal::Full(e) => Err(e.into()),
                     }
                 }
-                Err(refused) => Err(claim_conflict(&next, refused)),
+                Err(refused) => Err(claim_conflict(&next, refused).into()),
             }
         })
         .await?;

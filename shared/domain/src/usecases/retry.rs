@@ -18,10 +18,21 @@ const ATTEMPTS: u32 = 8;
 
 /// Runs `attempt` until it is not raced, up to a bound, backing off with jitter between tries so
 /// that racing writers spread out.
-pub(crate) async fn optimistic<T, F, Fut>(mut attempt: F) -> Result<T, DomainError>
+pub(crate) async fn optimistic<T, F, Fut>(attempt: F) -> Result<T, DomainError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Attempt<T>, DomainError>>,
+{
+    optimistic_or(attempt).await
+}
+
+/// As [`optimistic`], for an attempt whose refusals are the caller's own error type (an edge's
+/// error, when the edge derives the change from what was read).
+pub(crate) async fn optimistic_or<T, E, F, Fut>(mut attempt: F) -> Result<T, E>
+where
+    E: From<DomainError>,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Attempt<T>, E>>,
 {
     for n in 0..ATTEMPTS {
         match attempt().await? {
@@ -32,5 +43,5 @@ where
             }
         }
     }
-    Err(DomainError::Store(TableError::Conflict))
+    Err(DomainError::Store(TableError::Conflict).into())
 }

@@ -260,6 +260,10 @@ impl Roster {
         actor.may_manage_users("creating users")?;
         let mut user = self.build_user(new, ManagedBy::Scim, false);
         user.status = UserStatus::Active;
+        super::profile::checked_mobile(&provided)?;
+        if user.user_type.receives_alerts() {
+            user.contact_methods = super::profile::provisioned_mobile(&user, &provided);
+        }
         user.provided = provided;
         self.insert_user(actor, &user, || Ok(((), Vec::new())))
             .await?;

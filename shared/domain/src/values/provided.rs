@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::E164;
 use crate::error::InvalidValue;
 
 /// One value as sent: the value, and its `type`, `primary` and `display` if given.
@@ -141,6 +142,12 @@ impl Provided {
     /// The number of `type` `mobile`, if one was sent.
     pub fn mobile(&self) -> Option<&ProvidedValue> {
         self.phone_numbers.iter().find(|p| p.is("mobile"))
+    }
+
+    /// The mobile number as the user's `phone-official-mobile` value (docs/scim.md): `None`
+    /// when none was sent, an error when the one sent is no phone number.
+    pub fn mobile_number(&self) -> Result<Option<E164>, InvalidValue> {
+        self.mobile().map(|m| E164::parse(m.value())).transpose()
     }
 }
 

@@ -4,10 +4,10 @@
 //! deactivated, the `phone-official-mobile` method as the mobile number; `groups` read-only.
 
 use roster_domain::entities::User;
-use roster_domain::usecases::NewUserInput;
-use roster_domain::values::{ContactMethodKind, E164, Provided, ProvidedValue};
+use roster_domain::usecases::{NewUserInput, ProvisionedUpdate, UserPatchInput};
+use roster_domain::values::{ContactMethodKind, Provided, ProvidedValue};
 use roster_scim::schema::USER_SCHEMA;
-use roster_scim::{ScimError, ScimType};
+use roster_scim::{PatchRequest, ScimError, ScimType, USER};
 use serde_json::{Value, json};
 
 /// `W/"<version>"`: the user's version as its weak ETag (`meta.version`, `If-Match`).
@@ -54,6 +54,28 @@ pub(crate) fn to_scim(user: &User, base: &str) -> Value {
         resource["phoneNumbers"] = json!([{"value": number.as_str(), "type": "mobile"}]);
     }
     resource
+}
+
+/// The update a PATCH makes of `current`: its operations applied to the user as SCIM shows
+/// them. `emails` and `phoneNumbers` the operations left alone stay as the provider sent them,
+/// so what SCIM merely shows (the account email, a mobile number the account set) never
+/// becomes the provider's.
+pub(crate) fn patched(
+    current: &User,
+    base: &str,
+    request: &PatchRequest,
+) -> Result<ProvisionedUpdate, ScimError> {
+    let shown = to_scim(current, base);
+    let mut resource = shown.clone();
+    request.apply(&USER, &mut resource)?;
+    let mut update = from_scim(&resource)?.into_update();
+    if resource.get("emails") == shown.get("emails") {
+        update.provided.emails = current.provided.emails.clone();
+    }
+    if resource.get("phoneNumbers") == shown.get("phoneNumbers") {
+        update.provided.phone_numbers = current.provided.phone_numbers.clone();
+    }
+    Ok(update)
 }
 
 /// Values as the identity provider sent them.
@@ -114,10 +136,33 @@ fn provided_values(body: &Value, name: &str) -> Result<Vec<ProvidedValue>, ScimE
 pub(crate) struct ScimUserBody {
     pub input: NewUserInput,
     pub active: bool,
-    /// The emails and phone numbers as sent.
+    /// The emails and phone numbers as sent (the mobile one becomes the
+    /// `phone-official-mobile` method).
     pub provided: Provided,
-    /// The `mobile` number, which becomes the `phone-official-mobile` method.
-    pub mobile: Option<E164>,
+}
+
+impl ScimUserBody {
+    /// The whole body as an update of the user (`PUT`, and `PATCH` once applied): every field
+    /// it carries, and `externalId` cleared when absent.
+    pub(crate) fn into_update(self) -> ProvisionedUpdate {
+        let Self {
+            input: wanted,
+            active,
+            provided,
+        } = self;
+        ProvisionedUpdate {
+            input: UserPatchInput {
+                first_name: Some(wanted.first_name),
+                last_name: Some(wanted.last_name),
+                username: Some(wanted.username),
+                email: Some(wanted.email),
+                external_id: Some(wanted.external_id),
+                active: Some(active),
+                ..Default::default()
+            },
+            provided,
+        }
+    }
 }
 
 fn text<'v>(value: &'v Value, path: &[&str]) -> Option<&'v str> {
@@ -196,22 +241,17 @@ pub(crate) fn from_scim(body: &Value) -> Result<ScimUserBody, ScimError> {
         provided_values(body, "phoneNumbers")?,
     )
     .map_err(|e| ScimError::bad_request(ScimType::InvalidValue, e.0))?;
-    let mobile = provided
-        .mobile()
-        .map(|m| {
-            E164::parse(m.value()).map_err(|e| {
-                ScimError::bad_request(
-                    ScimType::InvalidValue,
-                    format!("phoneNumbers: the mobile number {} {}", m.value(), e.0),
-                )
-            })
-        })
-        .transpose()?;
+    if let Err(e) = provided.mobile_number() {
+        let sent = provided.mobile().map(|m| m.value()).unwrap_or_default();
+        return Err(ScimError::bad_request(
+            ScimType::InvalidValue,
+            format!("phoneNumbers: the mobile number {sent} {}", e.0),
+        ));
+    }
     Ok(ScimUserBody {
         input,
         active,
         provided,
-        mobile,
     })
 }
 

@@ -8,7 +8,7 @@ use roster_domain::values::{ExternalId, UserId, Username};
 use roster_scim::{Filter, PatchRequest, USER};
 use serde_json::Value;
 
-use super::user_resource::{ScimUserBody, from_scim, to_scim};
+use super::user_resource::{from_scim, patched, to_scim};
 use super::{ListQuery, base_url, projected, resource_response};
 use crate::app::App;
 use crate::input::Input;
@@ -24,9 +24,6 @@ pub async fn create(app: &App, input: Input) -> Reply {
     let mut user = roster
         .create_provisioned_user(&actor, new, read.provided.clone())
         .await?;
-    if let Some(mobile) = read.mobile.clone() {
-        user = roster.set_official_mobile(&actor, &user.id, mobile).await?;
-    }
     if !read.active {
         let off = UserPatchInput {
             active: Some(false),
@@ -95,65 +92,46 @@ async fn candidates(
     Ok(roster.every_user(actor).await?)
 }
 
-/// Makes the user what a whole SCIM `User` says (`PUT`, and `PATCH` once applied): identity
-/// fields, external id (absent clears it) and `active`, through the API's own update, so the
-/// same rules hold (the Owner is never deactivated; a deactivation tells who is uncovered).
-async fn replace_with(
-    app: &App,
-    input: &Input,
-    actor: &Actor,
-    id: &UserId,
-    body: ScimUserBody,
-) -> Reply {
-    let ScimUserBody {
-        input: wanted,
-        active,
-        provided,
-        mobile,
-    } = body;
-    let patch = UserPatchInput {
-        first_name: Some(wanted.first_name),
-        last_name: Some(wanted.last_name),
-        username: Some(wanted.username),
-        email: Some(wanted.email),
-        external_id: Some(wanted.external_id),
-        active: Some(active),
-        ..Default::default()
-    };
-    let roster = app.roster();
-    let mut user = roster
-        .update_provisioned_user(actor, id, &patch, &provided, input.if_match()?)
-        .await?;
-    if let Some(mobile) = mobile {
-        user = roster.set_official_mobile(actor, id, mobile).await?;
-    }
-    resource_response(
-        StatusCode::OK,
-        &to_scim(&user, &base_url(input)?),
-        user.version,
-    )
-}
-
+/// Makes the user what a whole SCIM `User` says (SPEC §9): identity fields, external id
+/// (absent clears it), `active`, the emails and phone numbers as sent and the mobile number,
+/// through the API's own update, so the same rules hold (the Owner is never deactivated; a
+/// deactivation tells who is uncovered).
 pub async fn replace(app: &App, input: Input) -> Reply {
     let actor = app.provisioner(&input).await?;
     let id: UserId = input.id("id")?;
     let body: Value = input.json()?;
-    let read = from_scim(&body).map_err(ApiError::Scim)?;
-    replace_with(app, &input, &actor, &id, read).await
+    let update = from_scim(&body).map_err(ApiError::Scim)?.into_update();
+    let user = app
+        .roster()
+        .update_provisioned_user(&actor, &id, &update, input.if_match()?)
+        .await?;
+    answer(&input, &user)
 }
 
+/// Applies the operations to the user as read, and writes the result only while that version
+/// is still current; a concurrent change is read again and the operations applied again
+/// (`Roster::edit_provisioned_user`), so identity providers' concurrent PATCHes lose nothing.
 pub async fn patch(app: &App, input: Input) -> Reply {
     let actor = app.provisioner(&input).await?;
     let id: UserId = input.id("id")?;
     let body: Value = input.json()?;
     let request = PatchRequest::parse(&body).map_err(ApiError::Scim)?;
-    let current = app.roster().get_user(&actor, &id).await?.user;
-    let mut resource = to_scim(&current, &base_url(&input)?);
-    request
-        .apply(&USER, &mut resource)
-        .map_err(ApiError::Scim)?;
-    let read = from_scim(&resource).map_err(ApiError::Scim)?;
-    replace_with(app, &input, &actor, &id, read).await
+    let base = base_url(&input)?;
+    let user = app
+        .roster()
+        .edit_provisioned_user(&actor, &id, input.if_match()?, |current| {
+            patched(current, &base, &request).map_err(ApiError::Scim)
+        })
+        .await?;
+    answer(&input, &user)
+}
+
+fn answer(input: &Input, user: &User) -> Reply {
+    resource_response(
+        StatusCode::OK,
+        &to_scim(user, &base_url(input)?),
+        user.version,
+    )
 }
 
 pub async fn delete(app: &App, input: Input) -> Reply {
