@@ -16,6 +16,7 @@ mod http_contract;
 mod idempotency;
 mod infra;
 mod lambda;
+mod limits;
 mod load;
 mod observed;
 mod on_call;

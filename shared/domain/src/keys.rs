@@ -59,9 +59,21 @@ pub fn email_claim(account: &AccountId, email: &Email) -> Key {
     Key::new(account_pk(account), format!("EMAIL#{}", email.key()))
 }
 
-/// Uniqueness claim on a username (case-folded), holding the user id.
+/// How long a claimed text may be, in bytes, to stand in its claim's key as it is.
+const CLAIM_TEXT_BYTES: usize = 512;
+
+/// Uniqueness claim on a username (case-folded), holding the user id. A username may take 254
+/// characters, up to 1,016 bytes of UTF-8, past DynamoDB's 1,024-byte sort key once prefixed:
+/// one longer than [`CLAIM_TEXT_BYTES`] is claimed by its hash, under a prefix of its own so no
+/// short username can name a long one's claim. Both stores then take the same usernames.
 pub fn username_claim(account: &AccountId, username: &Username) -> Key {
-    Key::new(account_pk(account), format!("USERNAME#{}", username.key()))
+    let folded = username.key();
+    let sk = if folded.len() <= CLAIM_TEXT_BYTES {
+        format!("USERNAME#{folded}")
+    } else {
+        format!("USERNAMEHASH#{}", crate::secrets::sha256_hex(folded))
+    };
+    Key::new(account_pk(account), sk)
 }
 
 /// Where the users holding external id `external_id` are listed: one entry per user, as external
