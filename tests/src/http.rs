@@ -63,7 +63,7 @@ impl Http {
         body: impl Into<Bytes>,
     ) -> Result<Reply, String> {
         let mut request = Request::builder()
-            .method(method)
+            .method(method.clone())
             .uri(format!("{}{path}", self.base));
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -84,12 +84,16 @@ impl Http {
             .to_bytes();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Ok(Reply {
+        let reply = Reply {
             status,
             headers,
             text,
             json,
-        })
+        };
+        if let Err(drift) = crate::contract::check(&method, path, &reply) {
+            panic!("the answer drifts from openapi.yaml: {drift}");
+        }
+        Ok(reply)
     }
 
     /// A JSON request, with a bearer token when given.

@@ -3,6 +3,7 @@
 //! client, and moto's SES read-back.
 
 pub mod checker;
+mod contract;
 pub mod events;
 pub mod fault_proxy;
 pub mod faults;
