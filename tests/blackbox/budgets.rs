@@ -177,8 +177,8 @@ const SCIM_BUDGETS: &[(&str, [usize; 7])] = &[
     ("scim-get-group",                                 [1, 1, 1, 0, 0, 0, 0]),
     ("scim-patch-group",                               [2, 2, 3, 1, 0, 0, 0]),
     ("scim-replace-group",                             [2, 2, 4, 2, 0, 0, 0]),
-    ("scim-patch-user (deactivating a member)",        [3, 2, 1, 1, 0, 0, 0]),
-    ("scim-patch-user (deactivating someone on a shift)", [3, 2, 2, 3, 2, 0, 0]),
+    ("scim-patch-user (deactivating a member)",        [2, 1, 1, 1, 0, 0, 0]),
+    ("scim-patch-user (deactivating someone on a shift)", [2, 1, 2, 3, 2, 0, 0]),
     ("scim-delete-group",                              [1, 1, 1, 3, 0, 0, 0]),
     ("scim-delete-user",                               [3, 0, 0, 1, 0, 0, 0]),
 ];
