@@ -27,8 +27,9 @@ for_each_store!(
     an_ses_outage_keeps_the_reminder_queued_and_the_mail_retry_sends_it_once,
     a_run_that_crashes_after_its_claim_is_finished_by_the_mail_retry_not_by_the_next_run,
     a_shift_stored_before_the_all_shifts_index_is_reminded_of_once_reindexed,
-    a_reminder_is_pushed_to_the_device_once_and_a_gone_device_is_forgotten,
+    a_reminder_is_pushed_to_each_device_once_and_a_gone_device_is_dropped_alone,
     a_run_without_the_push_service_leaves_the_push_queued_for_one_with_it,
+    ten_devices_are_kept_the_oldest_makes_room_and_dropped_ones_lose_their_endpoints,
     an_account_whose_reminders_fail_does_not_hold_up_the_others,
 );
 
@@ -166,9 +167,13 @@ async fn rita_on_a_daily_shift(w: &World, locale: &str) -> Person {
 
 /// Registers Rita's phone (device token `rita-phone`) on `platform`: her push method.
 async fn register_phone(w: &World, rita: &Person, platform: &str) -> ContactMethod {
+    register_device(w, rita, "rita-phone", platform).await
+}
+
+async fn register_device(w: &World, rita: &Person, token: &str, platform: &str) -> ContactMethod {
     let id = UserId::parse(&rita.id).unwrap();
     let device = DeviceInput {
-        device_token: Some("rita-phone".into()),
+        device_token: Some(token.into()),
         platform: Some(platform.into()),
     };
     w.roster
@@ -431,47 +436,65 @@ async fn a_shift_stored_before_the_all_shifts_index_is_reminded_of_once_reindexe
     assert_eq!(reminders_to(store, &w, "rita").len(), 1);
 }
 
-async fn a_reminder_is_pushed_to_the_device_once_and_a_gone_device_is_forgotten(store: &TestStore) {
+/// Every registered device gets every reminder (SPEC §4: a phone and a tablet); a device the
+/// push service says is gone is dropped alone, its endpoint deleted, and the other one still
+/// gets the next day's.
+async fn a_reminder_is_pushed_to_each_device_once_and_a_gone_device_is_dropped_alone(
+    store: &TestStore,
+) {
     let w = World::new(store).await;
     let rita = rita_on_a_daily_shift(&w, "en-GB").await;
-    let method = register_phone(&w, &rita, "ios").await;
-    let endpoint = Endpoint("test:ios:rita-phone".into());
-    assert_eq!(method.endpoint, Some(endpoint.clone()));
+    register_phone(&w, &rita, "ios").await;
+    let method = register_device(&w, &rita, "rita-tablet", "android").await;
+    let (phone, tablet) = (
+        Endpoint("test:ios:rita-phone".into()),
+        Endpoint("test:android:rita-tablet".into()),
+    );
+    let endpoints: Vec<_> = method.devices.iter().map(|d| d.endpoint.clone()).collect();
+    assert_eq!(endpoints, [Some(phone.clone()), Some(tablet.clone())]);
 
     let clock = Arc::new(FixedClock::new(at("2027-03-13T08:00:00Z")));
     let run = roster(store, Arc::new(store.mail.clone()), &clock);
     let first = run.send_due_reminders(None).await.unwrap();
     clock.advance(SignedDuration::from_mins(5));
     let again = run.send_due_reminders(None).await.unwrap();
-    assert_eq!((first.pushes_sent, again.pushes_sent), (1, 0));
-    let pushed = store.push.sent();
-    assert_eq!(pushed.len(), 1, "{pushed:?}");
-    assert_eq!(pushed[0].0, endpoint);
-    assert_eq!(pushed[0].1.title, "On call in 1 hour");
+    assert_eq!((first.pushes_sent, again.pushes_sent), (2, 0));
+    let mut pushed = store.push.sent();
+    pushed.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
     assert_eq!(
-        pushed[0].1.body,
-        "Payments (Days) from Sat 13 Mar 2027 09:00 UTC"
+        pushed.iter().map(|p| p.0.clone()).collect::<Vec<_>>(),
+        [tablet.clone(), phone.clone()],
+        "{pushed:?}"
     );
+    for (_, message) in &pushed {
+        assert_eq!(message.title, "On call in 1 hour");
+        assert_eq!(
+            message.body,
+            "Payments (Days) from Sat 13 Mar 2027 09:00 UTC"
+        );
+    }
 
-    // The app was removed: the next day's push finds the device gone.
-    store.push.make_gone(&endpoint);
+    // The app was removed from the phone: the next day's push finds it gone.
+    store.push.make_gone(&phone);
     clock.advance(at("2027-03-14T08:00:00Z") - clock.now());
     let gone = run.send_due_reminders(None).await.unwrap();
     assert_eq!(
         (gone.sent, gone.pushes_sent, gone.pushes_dropped),
-        (1, 0, 1)
+        (1, 1, 1)
     );
-    assert_eq!(store.push.forgotten(), [endpoint]);
+    assert_eq!(store.push.forgotten(), std::slice::from_ref(&phone));
     let stored = w.stored(&rita).await;
     let push_method = stored
         .contact_methods
         .iter()
         .find(|m| m.method == ContactMethodKind::Push)
         .unwrap();
-    assert_eq!(
-        push_method.endpoint, None,
-        "the device is kept, its endpoint forgotten"
-    );
+    let left: Vec<_> = push_method
+        .devices
+        .iter()
+        .map(|d| d.token.as_str())
+        .collect();
+    assert_eq!(left, ["rita-tablet"], "the gone device alone is dropped");
     assert_eq!(
         run.retry_pending_mail().await.unwrap().sent,
         0,
@@ -481,10 +504,72 @@ async fn a_reminder_is_pushed_to_the_device_once_and_a_gone_device_is_forgotten(
     let after = run.send_due_reminders(None).await.unwrap();
     assert_eq!(
         (after.sent, after.pushes_sent, after.pushes_dropped),
-        (1, 0, 0),
-        "the email still goes; nothing is pushed to the forgotten device"
+        (1, 1, 0),
+        "the email and the tablet's push still go; nothing to the dropped phone"
     );
-    assert_eq!(store.push.sent().len(), 1);
+    let to_phone = store.push.sent().iter().filter(|p| p.0 == phone).count();
+    assert_eq!(to_phone, 1);
+}
+
+/// SPEC §4: up to 10 devices, each its own endpoint, all under one `push` method at the end of
+/// the sequence; an eleventh makes the oldest one room (its endpoint deleted); the same device
+/// again changes nothing; removing the method deletes every endpoint.
+async fn ten_devices_are_kept_the_oldest_makes_room_and_dropped_ones_lose_their_endpoints(
+    store: &TestStore,
+) {
+    let w = World::new(store).await;
+    let rita = rita_on_a_daily_shift(&w, "en-GB").await;
+    for n in 0..10 {
+        let method = register_device(&w, &rita, &format!("tablet-{n}"), "android").await;
+        assert_eq!(method.devices.len(), n + 1);
+    }
+    let endpoint = |n: usize| Endpoint(format!("test:android:tablet-{n}"));
+    let eleventh = register_device(&w, &rita, "tablet-10", "android").await;
+    let endpoints: Vec<_> = eleventh
+        .devices
+        .iter()
+        .filter_map(|d| d.endpoint.clone())
+        .collect();
+    assert_eq!(endpoints, (1..=10).map(endpoint).collect::<Vec<_>>());
+    assert_eq!(
+        store.push.forgotten(),
+        [endpoint(0)],
+        "the oldest made room"
+    );
+
+    let id = UserId::parse(&rita.id).unwrap();
+    let again = DeviceInput {
+        device_token: Some("tablet-5".into()),
+        platform: Some("android".into()),
+    };
+    let (same, added) = w
+        .roster
+        .register_device(&acme(), &id, &again)
+        .await
+        .unwrap();
+    assert_eq!((same, added), (eleventh, false));
+
+    let profile = w.get_user(&rita, &w.owner).await;
+    let methods = profile.json["contact_methods"].as_array().unwrap();
+    let push: Vec<_> = methods.iter().filter(|m| m["method"] == "push").collect();
+    assert_eq!(push.len(), 1, "one push method: {}", profile.text);
+    assert_eq!(methods.last(), push.first().copied(), "push stays last");
+    assert_eq!(push[0]["value"], "tablet-10", "{}", profile.text);
+    assert_eq!(push[0]["devices"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        push[0]["devices"][0],
+        serde_json::json!({"device_token": "tablet-1", "platform": "android"})
+    );
+
+    w.roster.remove_contact(&acme(), &id, "push").await.unwrap();
+    let mut forgotten = store.push.forgotten();
+    forgotten.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    let mut expected: Vec<_> = (0..=10).map(endpoint).collect();
+    expected.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    assert_eq!(
+        forgotten, expected,
+        "every removed device's endpoint is deleted"
+    );
 }
 
 /// A process with no push service (a CLI run with SES and no platform application named) cannot
@@ -515,7 +600,8 @@ async fn a_run_without_the_push_service_leaves_the_push_queued_for_one_with_it(s
         stored
             .contact_methods
             .iter()
-            .any(|m| m.endpoint == Some(Endpoint("test:android:rita-phone".into()))),
+            .flat_map(|m| &m.devices)
+            .any(|d| d.endpoint == Some(Endpoint("test:android:rita-phone".into()))),
         "the device keeps its endpoint"
     );
     let with_push = roster(store, Arc::new(store.mail.clone()), &clock);

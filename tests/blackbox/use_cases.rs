@@ -40,7 +40,7 @@ for_each_store!(
     a_console_sign_in_code_signs_its_user_in_once_and_only_in_time,
     contact_methods_follow_the_rules_of_their_kind,
     the_sequence_stays_dense_and_reorders_only_by_permutation,
-    a_new_device_takes_over_the_push_method_in_place,
+    a_new_device_joins_the_push_method_in_place,
     roles_are_for_standard_users_and_never_run_out,
 );
 
@@ -932,7 +932,7 @@ async fn the_sequence_stays_dense_and_reorders_only_by_permutation(store: &TestS
     );
 }
 
-async fn a_new_device_takes_over_the_push_method_in_place(store: &TestStore) {
+async fn a_new_device_joins_the_push_method_in_place(store: &TestStore) {
     let roster = with_acme(store).await;
     let bruno = create(&roster, &user_input("bruno@acme.example", "Bruno", "Costa"))
         .await
@@ -969,13 +969,14 @@ async fn a_new_device_takes_over_the_push_method_in_place(store: &TestStore) {
         .register_device(&operator(), &bruno.id, &device("phone-2"))
         .await
         .unwrap();
-    assert!(!created);
-    assert_eq!(push.value.unwrap().as_str(), "phone-2");
+    assert!(created, "a second device is a new one");
+    let tokens: Vec<&str> = push.devices.iter().map(|d| d.token.as_str()).collect();
+    assert_eq!(tokens, ["phone-1", "phone-2"], "both devices are kept");
     let after = roster.get_user(&operator(), &bruno.id).await.unwrap().user;
     assert_eq!(
         kinds(&after),
         ["email-official", "push", "sms-personal"],
-        "in place"
+        "one push method, in place"
     );
 }
 

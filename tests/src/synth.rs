@@ -48,8 +48,7 @@ pub fn live_from(desired: &DesiredAccount) -> LiveAccount {
                         value: c.value,
                         wait_minutes: c.wait_minutes.unwrap_or_default(),
                         retries: c.retries.unwrap_or_default(),
-                        platform: None,
-                        endpoint: None,
+                        devices: Vec::new(),
                     });
                 }
             }

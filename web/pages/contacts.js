@@ -7,6 +7,13 @@ import { field, fill, h, icon, problemOf, showProblem } from '../dom.js';
 import { vocabulary } from '../vocabulary.js';
 import { card } from './profile.js';
 
+// A push method reaches every registered device: say how many and which platforms, never tokens.
+function shown(m) {
+  if (!m.devices) return m.value;
+  const n = m.devices.length;
+  return `${n} device${n === 1 ? '' : 's'} (${m.devices.map((d) => d.platform).join(', ')})`;
+}
+
 export function contactMethodsCard(user, reload) {
   const { methods: kinds, methodNames } = vocabulary();
   const c = card('Contact Methods', { className: 'contacts' });
@@ -49,7 +56,7 @@ export function contactMethodsCard(user, reload) {
       return h('label.small', {}, label, input);
     };
     const li = h('li', { draggable: 'true', dataset: { method: m.method } },
-      handle, h('span.method', {}, name), h('span.value', {}, m.value),
+      handle, h('span.method', {}, name), h('span.value', {}, shown(m)),
       number('wait_minutes', 'Wait (min)', 60), number('retries', 'Retries', 10),
       h('button.icon', { type: 'button', 'aria-label': `Remove ${name}`, title: `Remove ${name}`, onclick: async () => {
         c.ok();

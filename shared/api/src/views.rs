@@ -11,7 +11,7 @@ use roster_domain::entities::{
 };
 use roster_domain::ports::table::Cursor;
 use roster_domain::usecases::{BulkOutcome, Delivery, Member, OnCall, Profile};
-use roster_domain::values::{Reminder, Role, Roles, with_offset};
+use roster_domain::values::{ContactMethodKind, Reminder, Role, Roles, with_offset};
 use roster_domain::{DomainError, FieldError, Holes};
 use serde::Serialize;
 
@@ -58,8 +58,18 @@ pub struct ContactMethodView<'a> {
     value: &'a str,
     wait_minutes: u8,
     retries: u8,
+    /// `push`: the platform of the device registered last (its token is `value`).
     #[serde(skip_serializing_if = "Option::is_none")]
     platform: Option<&'static str>,
+    /// `push`: every registered device, in the order they registered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    devices: Vec<DeviceView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct DeviceView<'a> {
+    device_token: &'a str,
+    platform: &'static str,
 }
 
 impl<'a> UserView<'a> {
@@ -118,6 +128,9 @@ impl<'a> UserView<'a> {
 
 impl<'a> ContactMethodView<'a> {
     pub fn of(method: &'a ContactMethod, user: &'a User) -> Self {
+        if method.method == ContactMethodKind::Push {
+            return Self::own(method);
+        }
         Self {
             value: method.target(&user.email),
             ..Self::own(method)
@@ -126,12 +139,25 @@ impl<'a> ContactMethodView<'a> {
 
     /// A method that carries its own value (any but `email-official`).
     pub fn own(method: &'a ContactMethod) -> Self {
+        let latest = method.devices.last();
         Self {
             method: method.method.id(),
-            value: method.value.as_ref().map_or("", |v| v.as_str()),
+            value: method
+                .value
+                .as_ref()
+                .or(latest.map(|d| &d.token))
+                .map_or("", |v| v.as_str()),
             wait_minutes: method.wait_minutes.get(),
             retries: method.retries.get(),
-            platform: method.platform.map(|p| p.id()),
+            platform: latest.map(|d| d.platform.id()),
+            devices: method
+                .devices
+                .iter()
+                .map(|d| DeviceView {
+                    device_token: d.token.as_str(),
+                    platform: d.platform.id(),
+                })
+                .collect(),
         }
     }
 }

@@ -154,8 +154,7 @@ pub fn every_kind_of_change() -> Plan {
                 ),
                 wait_minutes: WaitMinutes::new(5).unwrap(),
                 retries: Retries::new(2).unwrap(),
-                platform: None,
-                endpoint: None,
+                devices: Vec::new(),
             },
         },
         Change::ChangeContact {

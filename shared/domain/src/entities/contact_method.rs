@@ -9,21 +9,34 @@ use crate::values::{
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContactMethod {
     pub method: ContactMethodKind,
-    /// `None` for `email-official`, whose value is always the account email.
+    /// `None` for `email-official`, whose value is always the account email, and for `push`,
+    /// whose devices each have their own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<ContactValue>,
     pub wait_minutes: WaitMinutes,
     pub retries: Retries,
-    /// The device's platform, for `push` only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub platform: Option<Platform>,
-    /// Where pushes to the device go, for `push` only: made when the device registers, absent
-    /// while push is not set up for its platform and once the device stops answering.
+    /// The user's registered devices, for `push` only: at most [`ContactMethod::MAX_DEVICES`],
+    /// in the order they registered; every one gets every push.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<Device>,
+}
+
+/// One registered mobile device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Device {
+    /// The token the app was given by its platform's push service.
+    pub token: ContactValue,
+    pub platform: Platform,
+    /// Where pushes to the device go: made when it registers, absent while push is not set up
+    /// for its platform.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<Endpoint>,
 }
 
 impl ContactMethod {
+    /// How many devices one user may have registered (docs/reminders.md).
+    pub const MAX_DEVICES: usize = 10;
+
     /// The `email-official` method every alert-receiving user starts with.
     pub fn email_official() -> Self {
         Self {
@@ -31,8 +44,16 @@ impl ContactMethod {
             value: None,
             wait_minutes: WaitMinutes::default(),
             retries: Retries::default(),
-            platform: None,
-            endpoint: None,
+            devices: Vec::new(),
+        }
+    }
+
+    /// A `push` method for its first device.
+    pub fn push(device: Device) -> Self {
+        Self {
+            method: ContactMethodKind::Push,
+            devices: vec![device],
+            ..Self::email_official()
         }
     }
 
@@ -54,8 +75,10 @@ impl ContactMethod {
     }
 }
 
-/// Stored as `{method, value, wait_minutes, retries}`; the value is read for the method's kind
-/// (`ContactValue::stored_for`), so an email in a phone method never loads.
+/// Stored as `{method, value, wait_minutes, retries, devices}`; the value is read for the
+/// method's kind (`ContactValue::stored_for`), so an email in a phone method never loads. A
+/// `push` method stored before devices were a list (`value`, `platform` and `endpoint` of its
+/// one device) reads as that one device.
 impl<'de> Deserialize<'de> for ContactMethod {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -69,13 +92,23 @@ impl<'de> Deserialize<'de> for ContactMethod {
             #[serde(default)]
             retries: Retries,
             #[serde(default)]
+            devices: Vec<Device>,
+            #[serde(default)]
             platform: Option<Platform>,
             #[serde(default)]
             endpoint: Option<Endpoint>,
         }
         let raw = Raw::deserialize(d)?;
+        let mut devices = raw.devices;
         let value = match (raw.method.value_shape(), raw.value) {
-            (ValueShape::AccountEmail, None) => None,
+            (ValueShape::AccountEmail, None) | (ValueShape::DeviceToken, None) => None,
+            (ValueShape::DeviceToken, Some(token)) => {
+                let platform = raw
+                    .platform
+                    .ok_or_else(|| serde::de::Error::custom("a device needs its platform"))?;
+                devices.push(Device::stored(&token, platform, raw.endpoint)?);
+                None
+            }
             (_, Some(v)) => Some(
                 ContactValue::stored_for(raw.method, &v)
                     .map_err(|e| serde::de::Error::custom(format!("value {e}")))?,
@@ -87,8 +120,39 @@ impl<'de> Deserialize<'de> for ContactMethod {
             value,
             wait_minutes: raw.wait_minutes,
             retries: raw.retries,
-            platform: raw.platform,
-            endpoint: raw.endpoint,
+            devices,
         })
+    }
+}
+
+impl Device {
+    fn stored<E: serde::de::Error>(
+        token: &str,
+        platform: Platform,
+        endpoint: Option<Endpoint>,
+    ) -> Result<Self, E> {
+        let token = ContactValue::stored_for(ContactMethodKind::Push, token)
+            .map_err(|e| E::custom(format!("device token {e}")))?;
+        Ok(Self {
+            token,
+            platform,
+            endpoint,
+        })
+    }
+}
+
+/// Stored as `{token, platform, endpoint}`.
+impl<'de> Deserialize<'de> for Device {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            token: String,
+            platform: Platform,
+            #[serde(default)]
+            endpoint: Option<Endpoint>,
+        }
+        let raw = Raw::deserialize(d)?;
+        Self::stored(&raw.token, raw.platform, raw.endpoint)
     }
 }

@@ -12,7 +12,7 @@ mod user;
 
 pub use account::Account;
 pub use audit::{AuditActor, AuditEntry, AuditTarget};
-pub use contact_method::ContactMethod;
+pub use contact_method::{ContactMethod, Device};
 pub use group::{Group, MemberRoles, Membership};
 pub use out_of_office::{Cover, CoverRef, OutOfOffice};
 pub use scim_token::ScimToken;

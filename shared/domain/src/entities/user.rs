@@ -82,3 +82,14 @@ pub struct User {
     #[serde(skip)]
     pub version: u64,
 }
+
+impl User {
+    /// The push endpoints of the user's registered devices.
+    pub fn device_endpoints(&self) -> Vec<crate::ports::push::Endpoint> {
+        self.contact_methods
+            .iter()
+            .flat_map(|m| &m.devices)
+            .filter_map(|d| d.endpoint.clone())
+            .collect()
+    }
+}

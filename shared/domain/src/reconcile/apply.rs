@@ -589,8 +589,7 @@ fn shape(wanted: &DesiredUser, user: &mut User) {
             value: contact.value.clone(),
             wait_minutes: contact.wait_minutes.unwrap_or_default(),
             retries: contact.retries.unwrap_or_default(),
-            platform: None,
-            endpoint: None,
+            devices: Vec::new(),
         });
     }
     user.contact_methods = methods;

@@ -866,8 +866,7 @@ fn contact_changes(wanted: &[DesiredContact], user: &User) -> Vec<Change> {
                     value: want.value.clone(),
                     wait_minutes: want.wait_minutes.unwrap_or_default(),
                     retries: want.retries.unwrap_or_default(),
-                    platform: None,
-                    endpoint: None,
+                    devices: Vec::new(),
                 };
                 after.push(contact.clone());
                 changes.push(Change::AddContact {

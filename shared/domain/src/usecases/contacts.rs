@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::Roster;
 use super::changes::Change;
 use crate::access::Actor;
-use crate::entities::{ContactMethod, User};
+use crate::entities::{ContactMethod, Device, User};
 use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::ports::push::{Endpoint, PushError};
 use crate::values::{ContactMethodKind, ContactValue, Platform, Retries, UserId, WaitMinutes};
@@ -116,8 +116,7 @@ fn parse_new(input: &NewContactInput) -> Result<ContactMethod, DomainError> {
             value: Some(value?),
             wait_minutes: wait?.unwrap_or_default(),
             retries: retries?.unwrap_or_default(),
-            platform: None,
-            endpoint: None,
+            devices: Vec::new(),
         })
     })
 }
@@ -244,6 +243,44 @@ fn reorder(
     Ok(Change::Write(Box::new(next.clone()), next))
 }
 
+/// The rule of registering `device`: what the user becomes, their `push` method, whether the
+/// device is new, and the endpoint no device uses any more (one replaced or made room for).
+type Registered = (ContactMethod, bool, Option<Endpoint>);
+
+fn with_device(user: &User, device: &Device) -> Change<Registered> {
+    let mut next = user.clone();
+    let Some(push) = next
+        .contact_methods
+        .iter_mut()
+        .find(|m| m.method == ContactMethodKind::Push)
+    else {
+        let push = ContactMethod::push(device.clone());
+        next.contact_methods.push(push.clone());
+        return Change::Write(Box::new(next), (push, true, None));
+    };
+    let (added, dropped) = match push.devices.iter().position(|d| d.token == device.token) {
+        Some(at) if push.devices[at] == *device => {
+            return Change::Keep((push.clone(), false, None));
+        }
+        Some(at) => (
+            false,
+            std::mem::replace(&mut push.devices[at], device.clone()).endpoint,
+        ),
+        None => {
+            let dropped = if push.devices.len() >= ContactMethod::MAX_DEVICES {
+                push.devices.remove(0).endpoint
+            } else {
+                None
+            };
+            push.devices.push(device.clone());
+            (true, dropped)
+        }
+    };
+    let dropped = dropped.filter(|e| device.endpoint.as_ref() != Some(e));
+    let push = push.clone();
+    Change::Write(Box::new(next), (push, added, dropped))
+}
+
 impl Roster {
     /// Adds a method at the end of the sequence. At most one of each kind: a second is `409`,
     /// even when two adds race (the user's version decides).
@@ -338,20 +375,29 @@ impl Roster {
         id: &UserId,
         kind: ContactMethodKind,
     ) -> Result<(), DomainError> {
-        self.change_user(actor, "remove-contact", id, |user| {
-            actor.may_edit_profile(user)?;
-            let at = position(user, kind)?;
-            if kind == ContactMethodKind::EmailOfficial {
-                return Err(DomainError::Validation(vec![FieldError::new(
-                    "method",
-                    "Email-Official follows the account email and cannot be removed",
-                )]));
-            }
-            let mut next = user.clone();
-            next.contact_methods.remove(at);
-            Ok(Change::Write(Box::new(next), ()))
-        })
-        .await
+        let removed = self
+            .change_user(actor, "remove-contact", id, |user| {
+                actor.may_edit_profile(user)?;
+                let at = position(user, kind)?;
+                if kind == ContactMethodKind::EmailOfficial {
+                    return Err(DomainError::Validation(vec![FieldError::new(
+                        "method",
+                        "Email-Official follows the account email and cannot be removed",
+                    )]));
+                }
+                let mut next = user.clone();
+                let removed = next.contact_methods.remove(at);
+                Ok(Change::Write(Box::new(next), removed))
+            })
+            .await?;
+        // Removing `push` unregisters every device: their endpoints go too.
+        let endpoints: Vec<Endpoint> = removed
+            .devices
+            .into_iter()
+            .filter_map(|d| d.endpoint)
+            .collect();
+        self.forget_endpoints(&endpoints).await;
+        Ok(())
     }
 
     /// Puts the methods in a new order, given as the full list of the user's methods; answers
@@ -382,9 +428,10 @@ impl Roster {
         .await
     }
 
-    /// Registers the user's mobile device: the first registration adds a `push` method at the
-    /// end of the sequence (`true`); the same device again changes nothing; a new device takes
-    /// over the push method where it stands.
+    /// Registers one of the user's mobile devices (`true` for a device not registered before):
+    /// the first adds a `push` method at the end of the sequence; the same device again changes
+    /// nothing; with [`ContactMethod::MAX_DEVICES`] registered, the one registered longest ago
+    /// makes room, and its endpoint is deleted.
     pub async fn register_device(
         &self,
         actor: &Actor,
@@ -411,44 +458,20 @@ impl Roster {
         actor.may_register_device(&user)?;
         receives_alerts(&user)?;
         let endpoint = self.device_endpoint(platform, &token).await?;
-        self.change_user(actor, "register-device", id, |user| {
-            actor.may_register_device(user)?;
-            receives_alerts(user)?;
-            let mut next = user.clone();
-            match next
-                .contact_methods
-                .iter_mut()
-                .find(|m| m.method == ContactMethodKind::Push)
-            {
-                Some(push)
-                    if push.value.as_ref() == Some(&token)
-                        && push.platform == Some(platform)
-                        && push.endpoint == endpoint =>
-                {
-                    Ok(Change::Keep((push.clone(), false)))
-                }
-                Some(push) => {
-                    push.value = Some(token.clone());
-                    push.platform = Some(platform);
-                    push.endpoint = endpoint.clone();
-                    let push = push.clone();
-                    Ok(Change::Write(Box::new(next), (push, false)))
-                }
-                None => {
-                    let push = ContactMethod {
-                        method: ContactMethodKind::Push,
-                        value: Some(token.clone()),
-                        wait_minutes: WaitMinutes::default(),
-                        retries: Retries::default(),
-                        platform: Some(platform),
-                        endpoint: endpoint.clone(),
-                    };
-                    next.contact_methods.push(push.clone());
-                    Ok(Change::Write(Box::new(next), (push, true)))
-                }
-            }
-        })
-        .await
+        let device = Device {
+            token,
+            platform,
+            endpoint,
+        };
+        let (push, added, dropped) = self
+            .change_user(actor, "register-device", id, |user| {
+                actor.may_register_device(user)?;
+                receives_alerts(user)?;
+                Ok(with_device(user, &device))
+            })
+            .await?;
+        self.forget_endpoints(dropped.as_slice()).await;
+        Ok((push, added))
     }
 }
 

@@ -177,7 +177,7 @@ impl Roster {
         replacement: Option<&UserId>,
     ) -> Result<(), DomainError> {
         let account = actor.account();
-        let own_entries = optimistic(|| async {
+        let (own_entries, endpoints) = optimistic(|| async {
             let user = self.load_user(account, id).await?;
             actor.may_manage_users("deleting users")?;
             if user.is_owner {
@@ -186,6 +186,7 @@ impl Roster {
                      `roster owner transfer --account ID --to EMAIL --confirm`",
                 ));
             }
+            let endpoints = user.device_endpoints();
             let print = self.footprint(account, user).await?;
             let holes = print.holes();
             match replacement {
@@ -204,10 +205,15 @@ impl Roster {
                     }
                 }
             }
-            self.leave_and_go(actor, print).await
+            Ok(match self.leave_and_go(actor, print).await? {
+                Attempt::Done(own_entries) => Attempt::Done((own_entries, endpoints)),
+                Attempt::Raced => Attempt::Raced,
+            })
         })
         .await?;
         self.forget_covers(account, id, &own_entries).await;
+        // The user's devices went with them: so do their endpoints.
+        self.forget_endpoints(&endpoints).await;
         Ok(())
     }
 

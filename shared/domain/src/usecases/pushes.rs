@@ -10,7 +10,7 @@ use super::Roster;
 use super::changes::Change;
 use super::delivery::{DeliveryState, EntryStatus, QueuedEntry};
 use crate::access::Actor;
-use crate::entities::User;
+use crate::entities::{Device, User};
 use crate::error::DomainError;
 use crate::keys;
 use crate::ports::push::{Endpoint, PushError, PushMessage};
@@ -71,7 +71,8 @@ impl Roster {
             .contact_methods
             .iter()
             .filter(|m| m.method == ContactMethodKind::Push)
-            .filter_map(|m| m.endpoint.clone());
+            .flat_map(|m| &m.devices)
+            .filter_map(|d| d.endpoint.clone());
         for endpoint in devices {
             let entry = PushEntry {
                 id: self.ids.new_id().to_string(),
@@ -129,34 +130,39 @@ impl Roster {
         Ok(delivery)
     }
 
-    /// Takes a gone endpoint off the user's push method (if it is still the one there) and
-    /// deletes it from the push service.
+    /// Drops the device whose endpoint is gone (if it is still registered; the others stay, and
+    /// the `push` method goes with its last device) and deletes the endpoint from the push
+    /// service.
     async fn forget_device(&self, entry: &PushEntry) -> Result<(), DomainError> {
         let operator = Actor::Operator(entry.account.clone());
         let gone = &entry.endpoint;
         let cleared = self
-            .change_user(&operator, "forget-device", &entry.user_id, |user| {
-                let mut next = user.clone();
-                let method = next.contact_methods.iter_mut().find(|m| {
-                    m.method == ContactMethodKind::Push && m.endpoint.as_ref() == Some(gone)
-                });
-                match method {
-                    Some(method) => {
-                        method.endpoint = None;
-                        Ok(Change::Write(Box::new(next), ()))
-                    }
+            .change_user(
+                &operator,
+                "forget-device",
+                &entry.user_id,
+                |user| match without_device(user, |d| d.endpoint.as_ref() == Some(gone)) {
+                    Some(next) => Ok(Change::Write(Box::new(next), ())),
                     None => Ok(Change::Keep(())),
-                }
-            })
+                },
+            )
             .await;
         match cleared {
             Ok(()) | Err(DomainError::NotFound { .. }) => {}
             Err(e) => return Err(e),
         }
-        if let Err(e) = self.push.forget(gone).await {
-            tracing::warn!(endpoint = %gone.as_str(), error = %e, "a gone endpoint was not deleted");
-        }
+        self.forget_endpoints(std::slice::from_ref(gone)).await;
         Ok(())
+    }
+
+    /// Deletes endpoints no registered device uses any more. A failure leaves one behind in the
+    /// push service, which is logged; nothing is ever sent to it again.
+    pub(crate) async fn forget_endpoints(&self, endpoints: &[Endpoint]) {
+        for endpoint in endpoints {
+            if let Err(e) = self.push.forget(endpoint).await {
+                tracing::warn!(endpoint = %endpoint.as_str(), error = %e, "an endpoint was not deleted");
+            }
+        }
     }
 
     /// One pending push from the retry sweep: claimed by version, then sent. `None` when it is
@@ -170,4 +176,24 @@ impl Roster {
             None => Ok(None),
         }
     }
+}
+
+/// `user` without the devices `drop` picks (`None` when it picks none); the `push` method goes
+/// with its last device.
+pub(crate) fn without_device(user: &User, drop: impl Fn(&Device) -> bool) -> Option<User> {
+    let mut next = user.clone();
+    let at = next
+        .contact_methods
+        .iter()
+        .position(|m| m.method == ContactMethodKind::Push)?;
+    let push = &mut next.contact_methods[at];
+    let before = push.devices.len();
+    push.devices.retain(|d| !drop(d));
+    if push.devices.len() == before {
+        return None;
+    }
+    if push.devices.is_empty() {
+        next.contact_methods.remove(at);
+    }
+    Some(next)
 }
