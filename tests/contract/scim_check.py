@@ -3,7 +3,8 @@
     scim_check.py BASE_URL        (the SCIM token in ROSTER_SCIM_TOKEN)
 
 Prints one line per check that did not pass, then the count of each status as JSON on the last
-line. Exits 1 when any check ended in ERROR.
+line. Exits 1 when any check ended in ERROR, CRITICAL or DEVIATION (a departure from the RFCs);
+SKIPPED, ACCEPTABLE and COMPLIANT are reported and pass.
 """
 
 import json
@@ -25,7 +26,8 @@ def main() -> int:
         if result.status != Status.SUCCESS:
             print(f"{result.status.name} {result.resource_type} {result.title}: {result.reason}")
     print(json.dumps(counts, sort_keys=True))
-    return 1 if counts.get(Status.ERROR.name) else 0
+    failing = (Status.ERROR, Status.CRITICAL, Status.DEVIATION)
+    return 1 if any(counts.get(status.name) for status in failing) else 0
 
 
 if __name__ == "__main__":
