@@ -7,8 +7,8 @@ use roster_domain::values::AccountId;
 use roster_tests::{TestStore, for_each_store, reset_token_in};
 use serde_json::{Value, json};
 
-use crate::access_matrix::{CALLERS, Caller, matrix, prepare};
-use crate::world::{Person, World};
+use crate::access_matrix::{CALLERS, matrix, prepare};
+use crate::world::World;
 
 for_each_store!(every_mutating_route_leaves_an_audit_entry_without_secrets);
 
@@ -44,14 +44,7 @@ async fn every_mutating_route_leaves_an_audit_entry_without_secrets(store: &Test
                 w.reset(&token, password).await
             }
             (_, Some(column)) => {
-                let who: &Person = match CALLERS[column] {
-                    Caller::Owner => &w.owner,
-                    Caller::AppAdmin => &w.admin,
-                    Caller::SystemViewer => &w.viewer,
-                    Caller::BasicSelf => &target,
-                    Caller::BasicOther => &w.basic,
-                    Caller::OtherAccount => &w.other_account_user,
-                };
+                let who = CALLERS[column].who(&w, &target);
                 w.server
                     .http
                     .call(

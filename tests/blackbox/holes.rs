@@ -653,14 +653,14 @@ async fn an_account_from_before_seats_were_counted_is_counted_when_first_needed(
         )])
         .await
         .unwrap();
-    // Owner, admin, basic, viewer hold a seat each.
+    // Owner, admin, basic, viewer and integrations admin hold a seat each.
     let made = w.create(&w.admin, "newcomer").await;
     assert_eq!(made.status, 201, "{}", made.text);
     let counter = store.table.get(&seats).await.unwrap().expect("counted");
-    assert_eq!(counter.attrs["count"], json!(5));
-    // Seats for exactly those five: reconcile's next create is refused, with the reason.
+    assert_eq!(counter.attrs["count"], json!(6));
+    // Seats for exactly those six: reconcile's next create is refused, with the reason.
     w.roster
-        .update_account(&acme(), None, Some(5))
+        .update_account(&acme(), None, Some(6))
         .await
         .unwrap();
     let refused = w.create(&w.admin, "one-too-many").await;
@@ -677,9 +677,9 @@ async fn an_account_from_before_seats_were_counted_is_counted_when_first_needed(
         .unwrap();
     let refused = w.create(&w.admin, "one-too-many").await;
     assert_problem(&refused, 409);
-    assert_eq!(refused.json["used"], json!(5));
+    assert_eq!(refused.json["used"], json!(6));
     let file = format!(
-        "accounts:\n  - id: acme\n    name: acme corp\n    owner: {}\n    seats: 6\n    users:\n      - {{ email: {}, first_name: Owner, last_name: acme }}\n      - {{ email: extra@acme.example, first_name: Ex, last_name: Tra }}\n      - {{ email: more@acme.example, first_name: Mo, last_name: Re }}\n",
+        "accounts:\n  - id: acme\n    name: acme corp\n    owner: {}\n    seats: 7\n    users:\n      - {{ email: {}, first_name: Owner, last_name: acme }}\n      - {{ email: extra@acme.example, first_name: Ex, last_name: Tra }}\n      - {{ email: more@acme.example, first_name: Mo, last_name: Re }}\n",
         w.stored(&w.owner).await.email,
         w.stored(&w.owner).await.email,
     );
@@ -698,7 +698,7 @@ async fn an_account_from_before_seats_were_counted_is_counted_when_first_needed(
     assert_eq!(
         failures.len(),
         1,
-        "one create fits the sixth seat: {failures:?}"
+        "one create fits the seventh seat: {failures:?}"
     );
     assert!(failures[0].contains("seats"), "{failures:?}");
 }

@@ -17,7 +17,7 @@ use roster_tests::observe::{
 use roster_tests::{TestStore, reset_token_in};
 
 use crate::access_matrix::{CALLERS, Caller, Row, matrix, prepare, variants};
-use crate::world::{Person, World};
+use crate::world::World;
 
 /// What one run of an operation touched.
 #[derive(Debug, Clone)]
@@ -123,14 +123,9 @@ pub(crate) async fn every_route(keyed: bool) -> Vec<Observation> {
         store.mail.fail(false);
         let cell = prepare(&w, &acme, &row, &target, &name).await;
         let column = row.expect.iter().position(|s| (200..300).contains(s));
-        let (who, account): (&Person, &str) = match column.map(|c| CALLERS[c]) {
-            Some(Caller::Owner) | None => (&w.owner, "acme"),
-            Some(Caller::AppAdmin) => (&w.admin, "acme"),
-            Some(Caller::SystemViewer) => (&w.viewer, "acme"),
-            Some(Caller::BasicSelf) => (&target, "acme"),
-            Some(Caller::BasicOther) => (&w.basic, "acme"),
-            Some(Caller::OtherAccount) => (&w.other_account_user, "globex"),
-        };
+        let caller = column.map_or(Caller::Owner, |c| CALLERS[c]);
+        let who = caller.who(&w, &target);
+        let account = who.account;
         let body = if operation == "reset-password" {
             let token = reset_token_in(&store.mail.sent_to(&w.email(&name))[0].text).unwrap();
             Some(serde_json::json!({"token": token, "password": "a long enough password"}))

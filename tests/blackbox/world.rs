@@ -23,6 +23,8 @@ pub struct World {
     pub admin: Person,
     pub basic: Person,
     pub viewer: Person,
+    /// A user of acme holding only `integrations-admin`.
+    pub integrations: Person,
     pub other_account_user: Person,
 }
 
@@ -82,6 +84,7 @@ impl World {
             ("bob", "app-admin"),
             ("carl", "basic"),
             ("vera", "system-viewer"),
+            ("iris", "integrations-admin"),
         ] {
             let email = format!("{name}.{tag}@acme.example");
             let input = NewUserInput {
@@ -108,6 +111,7 @@ impl World {
         let admin = people.next().unwrap();
         let basic = people.next().unwrap();
         let viewer = people.next().unwrap();
+        let integrations = people.next().unwrap();
         Self {
             server,
             roster,
@@ -117,6 +121,7 @@ impl World {
             admin,
             basic,
             viewer,
+            integrations,
             other_account_user,
         }
     }
