@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 use crate::access_matrix::{CALLERS, matrix, prepare};
 use crate::world::World;
 
-for_each_store!(every_mutating_route_leaves_an_audit_entry_without_secrets);
+for_each_store!(
+    every_mutating_route_leaves_an_audit_entry_without_secrets,
+    an_entry_names_who_did_what_to_whom_with_before_and_after,
+);
 
 async fn every_mutating_route_leaves_an_audit_entry_without_secrets(store: &TestStore) {
     let w = World::new(store).await;
@@ -125,5 +128,56 @@ async fn every_mutating_route_leaves_an_audit_entry_without_secrets(store: &Test
     assert!(
         !all.contains("$argon2"),
         "a password hash is in the audit log"
+    );
+}
+
+/// One entry read whole: the caller as actor (a user by id and email; an identity provider by
+/// its token), the operation, the target, and the state before and after.
+async fn an_entry_names_who_did_what_to_whom_with_before_and_after(store: &TestStore) {
+    let w = World::new(store).await;
+    let target = w.new_target("audited").await;
+    let renamed = w
+        .patch_user(&target, &w.admin, json!({"first_name": "Renamed"}))
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    let page = w.call(Method::GET, "/audit?limit=5", &w.owner, None).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let entry = page.json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "update-user")
+        .unwrap_or_else(|| panic!("no update-user entry: {}", page.text))
+        .clone();
+    let admin = w.stored(&w.admin).await;
+    assert_eq!(
+        entry["actor"],
+        json!({"kind": "user", "id": w.admin.id, "email": admin.email.as_str()})
+    );
+    assert_eq!(entry["target"], json!({"kind": "user", "id": target.id}));
+    assert_eq!(entry["before"]["first_name"], "audited");
+    assert_eq!(entry["after"]["first_name"], "Renamed");
+    assert_eq!(
+        entry["after"]["version"].as_u64(),
+        entry["before"]["version"].as_u64().map(|v| v + 1)
+    );
+    let deleted = w
+        .call(
+            Method::DELETE,
+            &format!("/users/{}", target.id),
+            &w.admin,
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let page = w.call(Method::GET, "/audit?limit=1", &w.owner, None).await;
+    let entry = &page.json["entries"][0];
+    assert_eq!(entry["action"], "delete-user", "{}", page.text);
+    assert_eq!(entry["before"]["id"], json!(target.id));
+    assert_eq!(
+        entry["after"],
+        Value::Null,
+        "nothing after a delete: {}",
+        page.text
     );
 }

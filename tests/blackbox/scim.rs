@@ -64,6 +64,8 @@ for_each_store!(
     a_delete_that_would_leave_a_hole_is_refused_with_the_blockers,
     concurrent_patches_of_one_user_lose_no_acknowledged_change,
     a_mobile_number_the_provider_stops_sending_goes_but_one_the_account_set_stays,
+    a_put_of_a_group_makes_its_members_the_ones_listed,
+    creating_or_reactivating_past_the_seats_is_refused_over_scim,
 );
 
 async fn post(w: &World, path: &str, token: &str, body: serde_json::Value) -> Reply {
@@ -1331,4 +1333,110 @@ async fn a_mobile_number_the_provider_stops_sending_goes_but_one_the_account_set
         ],
         "a number the account set is not the provider's to remove"
     );
+}
+
+/// SPEC §9: a `PUT` of a group lists its members whole: those left out leave, the new ones join
+/// as secondary, and the ones kept keep their roles.
+async fn a_put_of_a_group_makes_its_members_the_ones_listed(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let mut ids = Vec::new();
+    for name in ["kai", "lea", "max"] {
+        let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, name)).await;
+        ids.push(made.json["id"].as_str().unwrap().to_owned());
+    }
+    let (kai, lea, max) = (&ids[0], &ids[1], &ids[2]);
+    let name = format!("Put {}", w.tag);
+    let body = |members: &[&String]| {
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name,
+               "members": members.iter().map(|m| json!({"value": m})).collect::<Vec<_>>()})
+    };
+    let made = post(&w, "/scim/v2/Groups", &secret, body(&[kai, lea])).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let group = made.json["id"].as_str().unwrap().to_owned();
+    // The account makes lea a primary; the provider never changes that.
+    let primary = w
+        .call(
+            Method::PUT,
+            &format!("/groups/{group}/members/{lea}"),
+            &w.admin,
+            Some(json!({"primary": true})),
+        )
+        .await;
+    assert_eq!(primary.status, 200, "{}", primary.text);
+
+    let put = w
+        .server
+        .http
+        .call(
+            Method::PUT,
+            &format!("/scim/v2/Groups/{group}"),
+            Some(&secret),
+            Some(body(&[lea, max])),
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    let mut listed: Vec<&str> = put.json["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap())
+        .collect();
+    listed.sort_unstable();
+    let mut expected = [lea.as_str(), max.as_str()];
+    expected.sort_unstable();
+    assert_eq!(listed, expected, "{}", put.text);
+    let mut roles = roles_in(&w, &group).await;
+    roles.sort();
+    let mut expected = vec![(lea.clone(), true, false), (max.clone(), false, true)];
+    expected.sort();
+    assert_eq!(
+        roles, expected,
+        "kai left, max joined as secondary, lea kept her roles"
+    );
+}
+
+/// SPEC §1: seats hold over SCIM as everywhere: a create or a reactivation past them is `409`
+/// in SCIM's error schema, and nothing is made or switched on.
+async fn creating_or_reactivating_past_the_seats_is_refused_over_scim(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, "ned")).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let ned = made.json["id"].as_str().unwrap().to_owned();
+    let off = patch(
+        &w,
+        &ned,
+        &secret,
+        json!([{"op": "replace", "value": {"active": false}}]),
+    )
+    .await;
+    assert_eq!(off.status, 200, "{}", off.text);
+    // Seats for the world's five people of acme; ned, switched off, holds none.
+    let acme = Actor::Operator(AccountId::parse("acme").unwrap());
+    w.roster.update_account(&acme, None, Some(5)).await.unwrap();
+
+    let refused = post(&w, "/scim/v2/Users", &secret, scim_user(&w, "ola")).await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    is_scim(&refused);
+    assert_eq!(refused.json["schemas"], json!([ERROR]));
+    assert!(
+        refused.json["detail"].as_str().unwrap().contains("seats"),
+        "{}",
+        refused.text
+    );
+    let found = found_by(&w, &secret, &format!("userName eq \"{}\"", w.email("ola"))).await;
+    assert!(found.is_empty(), "nothing was made: {found:?}");
+
+    let on = patch(
+        &w,
+        &ned,
+        &secret,
+        json!([{"op": "replace", "value": {"active": true}}]),
+    )
+    .await;
+    assert_eq!(on.status, 409, "{}", on.text);
+    is_scim(&on);
+    let read = get(&w, &format!("/scim/v2/Users/{ned}"), Some(&secret)).await;
+    assert_eq!(read.json["active"], json!(false), "still switched off");
 }

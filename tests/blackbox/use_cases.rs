@@ -19,6 +19,7 @@ use roster_domain::values::{AccountId, Role, UserId};
 use roster_tests::{TestStore, for_each_store, reset_token_in};
 
 for_each_store!(
+    a_reset_token_is_stored_only_as_its_hash,
     an_account_is_created_with_its_owner,
     a_second_account_with_the_same_id_is_refused_and_writes_nothing,
     a_new_user_gets_the_defaults_of_the_spec,
@@ -1036,4 +1037,49 @@ async fn roles_are_for_standard_users_and_never_run_out(store: &TestStore) {
         .await
         .unwrap_err();
     assert_eq!(fields_of(err), ["role"]);
+}
+
+/// SPEC §3: the invitation's token is in the email only; the store keeps its hash, under which
+/// the token is found, and no stored item holds the token's text.
+async fn a_reset_token_is_stored_only_as_its_hash(store: &TestStore) {
+    let roster = with_acme(store).await;
+    create(&roster, &user_input("bruno@acme.example", "Bruno", "Costa"))
+        .await
+        .unwrap();
+    let mail = store.mail.sent_to("bruno@acme.example");
+    let token = reset_token_in(&mail[0].text).expect("a token in the link");
+    let hash = roster_domain::secrets::ResetToken::parse(&token)
+        .unwrap()
+        .hash();
+    let stored = store
+        .table
+        .get(&keys::reset_token(&hash))
+        .await
+        .unwrap()
+        .expect("the token's hash is its key");
+    let account = AccountId::parse("acme").unwrap();
+    let mut items = vec![stored];
+    for partition in [keys::account_pk(&account), keys::outbox_pk(&account)] {
+        items.extend(
+            query_all(store.table.as_ref(), Query::partition(partition))
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(
+        items.len() > 3,
+        "the user, its claims, the outbox: {}",
+        items.len()
+    );
+    for item in &items {
+        let text = format!(
+            "{:?} {}",
+            item.key,
+            serde_json::Value::Object(item.attrs.clone())
+        );
+        assert!(
+            !text.contains(&token),
+            "an item holds the token itself: {text}"
+        );
+    }
 }
