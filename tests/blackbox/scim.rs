@@ -63,6 +63,7 @@ for_each_store!(
     a_dump_of_an_account_with_provisioned_users_plans_to_no_change,
     a_delete_that_would_leave_a_hole_is_refused_with_the_blockers,
     concurrent_patches_of_one_user_lose_no_acknowledged_change,
+    concurrent_patches_of_one_group_lose_no_acknowledged_change,
     a_mobile_number_the_provider_stops_sending_goes_but_one_the_account_set_stays,
     a_put_of_a_group_makes_its_members_the_ones_listed,
     creating_or_reactivating_past_the_seats_is_refused_over_scim,
@@ -1439,4 +1440,70 @@ async fn creating_or_reactivating_past_the_seats_is_refused_over_scim(store: &Te
     is_scim(&on);
     let read = get(&w, &format!("/scim/v2/Users/{ned}"), Some(&secret)).await;
     assert_eq!(read.json["active"], json!(false), "still switched off");
+}
+
+/// Three identity-provider PATCHes of one group at once — its name, its external id, a member
+/// joining or leaving — 50 times over: every `200` is a change the next read shows.
+async fn concurrent_patches_of_one_group_lose_no_acknowledged_change(store: &TestStore) {
+    let w = World::new(store).await;
+    let (secret, _) = scim_token(&w).await;
+    let mut ids = Vec::new();
+    for name in ["pia", "quin"] {
+        let made = post(&w, "/scim/v2/Users", &secret, scim_user(&w, name)).await;
+        ids.push(made.json["id"].as_str().unwrap().to_owned());
+    }
+    let (pia, quin) = (&ids[0], &ids[1]);
+    let made = post(
+        &w,
+        "/scim/v2/Groups",
+        &secret,
+        json!({"displayName": format!("Race {}", w.tag), "members": [{"value": quin}]}),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let group = made.json["id"].as_str().unwrap().to_owned();
+    for trial in 0..50 {
+        let (name, external) = (format!("Race {} {trial}", w.tag), format!("aad-{trial}"));
+        let joins = trial % 2 == 0;
+        let member_op = if joins {
+            json!([{"op": "add", "path": "members", "value": [{"value": pia}]}])
+        } else {
+            json!([{"op": "remove", "path": format!("members[value eq \"{pia}\"]")}])
+        };
+        let (a, b, c) = tokio::join!(
+            group_patch(
+                &w,
+                &group,
+                &secret,
+                json!([{"op": "replace", "path": "displayName", "value": name}])
+            ),
+            group_patch(
+                &w,
+                &group,
+                &secret,
+                json!([{"op": "replace", "path": "externalId", "value": external}])
+            ),
+            group_patch(&w, &group, &secret, member_op),
+        );
+        for reply in [&a, &b, &c] {
+            assert_eq!(reply.status, 200, "trial {trial}: {}", reply.text);
+        }
+        let read = get(&w, &format!("/scim/v2/Groups/{group}"), Some(&secret)).await;
+        let members: Vec<&str> = read.json["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["value"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            (
+                &read.json["displayName"],
+                &read.json["externalId"],
+                members.contains(&pia.as_str())
+            ),
+            (&json!(name), &json!(external), joins),
+            "trial {trial} lost a change: {}",
+            read.text
+        );
+    }
 }

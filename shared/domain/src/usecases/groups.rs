@@ -17,7 +17,7 @@ use crate::entities::{Group, ManagedBy, MemberRoles, Membership, Shift, User};
 use crate::error::{DomainError, FieldError, FieldErrors, Holes, ShiftOnDuty};
 use crate::keys;
 use crate::ports::table::{Condition, MAX_TRANSACTION_ITEMS, Query, TableError, Write, query_all};
-use crate::values::{AccountId, ExternalId, GroupId, GroupName, UserId};
+use crate::values::{AccountId, GroupId, GroupName, UserId};
 
 /// Members leaving a group being deleted, per transaction: a membership delete and a profile
 /// write each, within DynamoDB's 100 items.
@@ -336,22 +336,6 @@ impl Roster {
         .await
     }
 
-    /// Keeps the identity provider's id for a group (SCIM's `externalId`); `None` clears it.
-    pub async fn set_group_external_id(
-        &self,
-        actor: &Actor,
-        id: &GroupId,
-        external_id: Option<ExternalId>,
-    ) -> Result<Group, DomainError> {
-        self.edit_group(actor, id, "update-group", "changing groups", |before| {
-            Ok(Group {
-                external_id: external_id.clone(),
-                ..before.clone()
-            })
-        })
-        .await
-    }
-
     /// One change to the group item (its name, its owner), written with its name claim when the
     /// name moves, guarded by the version read; nothing is written when nothing changes.
     async fn edit_group(
@@ -366,49 +350,61 @@ impl Roster {
         optimistic(|| async {
             let detail = self.load_group(account, id).await?;
             actor.may_manage_groups(doing)?;
-            let before = detail.group;
-            let edited = edit(&before)?;
-            if edited == before {
-                return Ok(Attempt::Done(before));
-            }
-            let group = Group {
-                version: before.version + 1,
-                ..edited
-            };
-            let mut tx = Transaction::new();
-            tx.push(
-                Guard::Stale,
-                Write::put(
-                    records::group_item(account, &group)?,
-                    Condition::VersionIs(before.version),
-                ),
-            );
-            if before.name.as_str().to_lowercase() != group.name.as_str().to_lowercase() {
-                tx.push(
-                    Guard::Stale,
-                    Write::delete(keys::group_name_claim(account, &before.name), None),
-                );
-                tx.push(Guard::GroupName, claim_name(account, &group)?);
-            }
-            tx.push(
-                Guard::Stale,
-                self.audit_write(
-                    account,
-                    actor.audit_actor(),
-                    action,
-                    ("group", id.as_str()),
-                    Some(&before),
-                    Some(&group),
-                )?,
-            );
-            match tx.commit(self.table.as_ref()).await {
-                Ok(()) => Ok(Attempt::Done(group)),
-                Err(refused) if refused.by(Guard::Stale) => Ok(Attempt::Raced),
-                Err(refused) if refused.by(Guard::GroupName) => Err(name_taken(&group.name)),
-                Err(refused) => Err(refused.into()),
-            }
+            let edited = edit(&detail.group)?;
+            self.write_group(actor, &detail.group, edited, action).await
         })
         .await
+    }
+
+    /// Writes `edited` over `before` (as read) with its name claim when the name moves, guarded
+    /// by `before`'s version: `Raced` when another writer changed the group since.
+    pub(super) async fn write_group(
+        &self,
+        actor: &Actor,
+        before: &Group,
+        edited: Group,
+        action: &str,
+    ) -> Result<Attempt<Group>, DomainError> {
+        let account = actor.account();
+        if edited == *before {
+            return Ok(Attempt::Done(edited));
+        }
+        let group = Group {
+            version: before.version + 1,
+            ..edited
+        };
+        let mut tx = Transaction::new();
+        tx.push(
+            Guard::Stale,
+            Write::put(
+                records::group_item(account, &group)?,
+                Condition::VersionIs(before.version),
+            ),
+        );
+        if before.name.as_str().to_lowercase() != group.name.as_str().to_lowercase() {
+            tx.push(
+                Guard::Stale,
+                Write::delete(keys::group_name_claim(account, &before.name), None),
+            );
+            tx.push(Guard::GroupName, claim_name(account, &group)?);
+        }
+        tx.push(
+            Guard::Stale,
+            self.audit_write(
+                account,
+                actor.audit_actor(),
+                action,
+                ("group", group.id.as_str()),
+                Some(before),
+                Some(&group),
+            )?,
+        );
+        match tx.commit(self.table.as_ref()).await {
+            Ok(()) => Ok(Attempt::Done(group)),
+            Err(refused) if refused.by(Guard::Stale) => Ok(Attempt::Raced),
+            Err(refused) if refused.by(Guard::GroupName) => Err(name_taken(&group.name)),
+            Err(refused) => Err(refused.into()),
+        }
     }
 
     /// Deletes a group of any size: refused while any of its shifts has people on it. The group

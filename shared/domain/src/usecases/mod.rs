@@ -21,6 +21,7 @@ mod out_of_office;
 mod ownership;
 mod passwords;
 mod profile;
+mod provisioned_groups;
 mod pushes;
 pub(crate) mod records;
 mod reindex;
@@ -57,6 +58,7 @@ pub use passwords::{PasswordChangeInput, PasswordResetInput, ResetRequestInput};
 pub use profile::{
     PreferencesPatch, ProfileChanges, ProvisionedUpdate, ReminderInput, UserPatchInput,
 };
+pub use provisioned_groups::ProvisionedGroup;
 pub use reindex::Reindexed;
 pub use reminders::ReminderRun;
 pub use roles::{BulkAssignInput, BulkOutcome, MAX_BULK_USERS, RoleInput};

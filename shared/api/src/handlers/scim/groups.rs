@@ -2,12 +2,10 @@
 //! as `secondary` (a responder); SCIM never changes an existing member's roles; a removal the
 //! group's rules refuse (a member on a shift, the last responder) is a `409`.
 
-use std::collections::HashSet;
-
 use http::StatusCode;
 use roster_domain::access::Actor;
-use roster_domain::entities::{ManagedBy, MemberRoles};
-use roster_domain::usecases::{GroupDetail, Member};
+use roster_domain::entities::ManagedBy;
+use roster_domain::usecases::{GroupDetail, Member, ProvisionedGroup};
 use roster_domain::values::{ExternalId, GroupId, GroupName, UserId};
 use roster_domain::{DomainError, FieldError};
 use roster_scim::projection::leaves_out;
@@ -53,18 +51,12 @@ fn to_scim(detail: &GroupDetail, members: Option<&[Member]>, base: &str) -> Valu
     resource
 }
 
-/// What a SCIM `Group` body asks for: its name, its external id and its members' user ids.
-struct Wanted {
-    name: GroupName,
-    external_id: Option<ExternalId>,
-    members: Vec<UserId>,
-}
-
 fn invalid(detail: String) -> ApiError {
     ApiError::Scim(ScimError::bad_request(ScimType::InvalidValue, detail))
 }
 
-fn wanted(body: &Value) -> Result<Wanted, ApiError> {
+/// What a SCIM `Group` body asks for: its name, its external id and its members' user ids.
+fn wanted(body: &Value) -> Result<ProvisionedGroup, ApiError> {
     let lookup = roster_scim::filter::lookup;
     let name = lookup(body, "displayName")
         .and_then(Value::as_str)
@@ -93,7 +85,7 @@ fn wanted(body: &Value) -> Result<Wanted, ApiError> {
             members.push(id);
         }
     }
-    Ok(Wanted {
+    Ok(ProvisionedGroup {
         name,
         external_id,
         members,
@@ -113,71 +105,6 @@ async fn answer(
     resource_response(status, &resource, detail.group.version)
 }
 
-/// Makes group `id` what `wanted` says: renamed if its name differs; new members put in as
-/// secondary (all with one read of the group), then missing ones removed — joins first, so the
-/// group never passes through "members but no responder".
-async fn make(
-    app: &App,
-    input: &Input,
-    actor: &Actor,
-    (id, current): (&GroupId, &GroupDetail),
-    wanted: Wanted,
-) -> Result<(), ApiError> {
-    let roster = app.roster();
-    if let Some(expected) = input.if_match()? {
-        if expected != current.group.version {
-            return Err(DomainError::PreconditionFailed {
-                entity: "group",
-                id: id.to_string(),
-                expected,
-                actual: current.group.version,
-            }
-            .into());
-        }
-    }
-    if wanted.name.as_str() != current.group.name.as_str() {
-        roster.rename_group_to(actor, id, &wanted.name).await?;
-    }
-    if wanted.external_id != current.group.external_id {
-        roster
-            .set_group_external_id(actor, id, wanted.external_id.clone())
-            .await?;
-    }
-    let now: HashSet<&UserId> = current.memberships.iter().map(|m| &m.user_id).collect();
-    let joining: Vec<(UserId, MemberRoles)> = wanted
-        .members
-        .iter()
-        .filter(|u| !now.contains(u))
-        .map(|u| {
-            let roles = MemberRoles {
-                secondary: true,
-                ..Default::default()
-            };
-            (u.clone(), roles)
-        })
-        .collect();
-    if !joining.is_empty() {
-        for outcome in roster.put_members(actor, id, &joining).await {
-            outcome.map_err(|e| match e {
-                // A member the account does not have is the client's mistake, not a 404 of the group.
-                DomainError::NotFound { entity: "user", id } => {
-                    invalid(format!("members: {id} is not a user id of this account"))
-                }
-                other => other.into(),
-            })?;
-        }
-    }
-    let keep: HashSet<&UserId> = wanted.members.iter().collect();
-    for leaving in current
-        .memberships
-        .iter()
-        .filter(|m| !keep.contains(&m.user_id))
-    {
-        roster.remove_member(actor, id, &leaving.user_id).await?;
-    }
-    Ok(())
-}
-
 pub async fn create(app: &App, input: Input) -> Reply {
     let actor = app.provisioner(&input).await?;
     let body: Value = input.json()?;
@@ -193,13 +120,11 @@ pub async fn create(app: &App, input: Input) -> Reply {
             },
             other => other,
         })?;
-    // Just made: no members and no shifts yet, nothing to read back.
-    let detail = GroupDetail {
-        group: group.clone(),
-        memberships: Vec::new(),
-        shifts: Vec::new(),
-    };
-    make(app, &input, &actor, (&group.id, &detail), wanted).await?;
+    roster
+        .edit_provisioned_group(&actor, &group.id, None, |_, _| {
+            Ok::<_, DomainError>(wanted.clone())
+        })
+        .await?;
     answer(app, &input, &actor, &group.id, StatusCode::CREATED).await
 }
 
@@ -240,28 +165,37 @@ pub async fn list(app: &App, input: Input) -> Reply {
     Ok(query.answer(&input, &GROUP, resources.into_iter()))
 }
 
+/// The group made what the whole body says (SPEC §9): its members are the ones listed.
 pub async fn replace(app: &App, input: Input) -> Reply {
     let actor = app.provisioner(&input).await?;
     let id: GroupId = input.id("id")?;
     let body: Value = input.json()?;
     let wanted = wanted(&body)?;
-    let (detail, _) = app.roster().get_group(&actor, &id).await?;
-    make(app, &input, &actor, (&id, &detail), wanted).await?;
+    app.roster()
+        .edit_provisioned_group(&actor, &id, input.if_match()?, |_, _| {
+            Ok::<_, DomainError>(wanted.clone())
+        })
+        .await?;
     answer(app, &input, &actor, &id, StatusCode::OK).await
 }
 
+/// The operations applied to the group as read (`Roster::edit_provisioned_group` reads again
+/// and applies them again after a concurrent change).
 pub async fn patch(app: &App, input: Input) -> Reply {
     let actor = app.provisioner(&input).await?;
     let id: GroupId = input.id("id")?;
     let body: Value = input.json()?;
     let request = PatchRequest::parse(&body).map_err(ApiError::Scim)?;
-    let (detail, members) = app.roster().get_group(&actor, &id).await?;
-    let mut resource = to_scim(&detail, Some(&members), &base_url(&input)?);
-    request
-        .apply(&GROUP, &mut resource)
-        .map_err(ApiError::Scim)?;
-    let wanted = wanted(&resource)?;
-    make(app, &input, &actor, (&id, &detail), wanted).await?;
+    let base = base_url(&input)?;
+    app.roster()
+        .edit_provisioned_group(&actor, &id, input.if_match()?, |detail, members| {
+            let mut resource = to_scim(detail, Some(members), &base);
+            request
+                .apply(&GROUP, &mut resource)
+                .map_err(ApiError::Scim)?;
+            wanted(&resource)
+        })
+        .await?;
     answer(app, &input, &actor, &id, StatusCode::OK).await
 }
 
