@@ -30,6 +30,7 @@ for_each_store!(
     a_reminder_is_pushed_to_each_device_once_and_a_gone_device_is_dropped_alone,
     a_run_without_the_push_service_leaves_the_push_queued_for_one_with_it,
     ten_devices_are_kept_the_oldest_makes_room_and_dropped_ones_lose_their_endpoints,
+    ten_devices_registering_at_once_are_all_kept,
     an_account_whose_reminders_fail_does_not_hold_up_the_others,
 );
 
@@ -570,6 +571,32 @@ async fn ten_devices_are_kept_the_oldest_makes_room_and_dropped_ones_lose_their_
         forgotten, expected,
         "every removed device's endpoint is deleted"
     );
+}
+
+/// Registrations race on the user's version: ten devices registering at once are each kept,
+/// once, under one `push` method.
+async fn ten_devices_registering_at_once_are_all_kept(store: &TestStore) {
+    let w = World::new(store).await;
+    let rita = rita_on_a_daily_shift(&w, "en-GB").await;
+    let racing = (0..10).map(|n| {
+        let token = format!("racer-{n}");
+        let rita = &rita;
+        let w = &w;
+        async move { register_device(w, rita, &token, "ios").await }
+    });
+    futures_util::future::join_all(racing).await;
+    let stored = w.stored(&rita).await;
+    let push: Vec<&ContactMethod> = stored
+        .contact_methods
+        .iter()
+        .filter(|m| m.method == ContactMethodKind::Push)
+        .collect();
+    assert_eq!(push.len(), 1);
+    let mut tokens: Vec<&str> = push[0].devices.iter().map(|d| d.token.as_str()).collect();
+    tokens.sort_unstable();
+    let mut expected: Vec<String> = (0..10).map(|n| format!("racer-{n}")).collect();
+    expected.sort_unstable();
+    assert_eq!(tokens, expected);
 }
 
 /// A process with no push service (a CLI run with SES and no platform application named) cannot
